@@ -1,0 +1,267 @@
+//! The figures of the book, drawn with plotters as SVG from the same functions the chapters
+//! teach. `cargo xtask figures` writes them to `src/figures/`; the book test
+//! `tests/figures.rs` fails when a committed figure differs from what this code draws now.
+//!
+//! Text is laid out with plotters' built-in font metrics (no system fonts are read), so the
+//! SVG is byte-for-byte the same on every machine; the browser draws the glyphs.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use thiserror::Error;
+
+use crate::LossError;
+use crate::fused::{Reduction, cross_entropy_grad, per_row_losses};
+use crate::one_hot::VOCAB;
+use crate::quoted::{BATCH_TARGETS, GOOD_PREDICTION, batch_logits};
+use crate::surprise::surprise;
+
+/// Why a figure could not be drawn.
+#[derive(Debug, Error)]
+pub enum FigureError {
+    #[error("drawing failed: {0}")]
+    Drawing(String),
+    #[error(transparent)]
+    Loss(#[from] LossError),
+}
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for FigureError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        FigureError::Drawing(e.to_string())
+    }
+}
+
+/// A figure of the book: its file name under `src/figures/` and the code that draws it.
+pub struct Figure {
+    pub file: &'static str,
+    pub draw: fn() -> Result<String, FigureError>,
+}
+
+/// Every figure, in the order the chapters show them.
+///
+/// ```
+/// let files: Vec<_> = listings::figures::all().iter().map(|f| f.file).collect();
+/// assert_eq!(files, ["surprise-curve.svg", "prediction-bars.svg", "loss-vs-logit.svg"]);
+/// ```
+pub fn all() -> Vec<Figure> {
+    vec![
+        Figure {
+            file: "surprise-curve.svg",
+            draw: surprise_curve,
+        },
+        Figure {
+            file: "prediction-bars.svg",
+            draw: prediction_bars,
+        },
+        Figure {
+            file: "loss-vs-logit.svg",
+            draw: loss_vs_logit,
+        },
+    ]
+}
+
+const SIZE: (u32, u32) = (720, 440);
+const FONT: &str = "sans-serif";
+const INK: RGBColor = RGBColor(40, 40, 40);
+const CURVE: RGBColor = RGBColor(31, 119, 180);
+const ACCENT: RGBColor = RGBColor(214, 90, 20);
+const MUTED: RGBColor = RGBColor(150, 170, 200);
+
+/// Draws on a fresh white SVG canvas and returns the SVG text.
+fn svg(
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), FigureError>,
+) -> Result<String, FigureError> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
+        // A white card keeps the figure readable on the book's dark themes too.
+        root.fill(&WHITE)?;
+        draw(&root)?;
+        root.present()?;
+    }
+    Ok(out)
+}
+
+/// Chapter 1: the curve `-ln p` with the coin's two outcomes marked.
+///
+/// ```
+/// let svg = listings::figures::surprise_curve().unwrap();
+/// assert!(svg.starts_with("<svg") && svg.contains("反面"));
+/// ```
+pub fn surprise_curve() -> Result<String, FigureError> {
+    let heads = surprise(0.9_f64)?;
+    let tails = surprise(0.1_f64)?;
+    svg(|root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "惊喜 = −ln p：越不可能的事，发生时越令人惊喜",
+                (FONT, 22).into_font().color(&INK),
+            )
+            .margin(16)
+            .x_label_area_size(50)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..1.0, 0.0..5.0)?;
+        chart
+            .configure_mesh()
+            .x_desc("事件的概率 p")
+            .y_desc("惊喜 −ln p（nats）")
+            .light_line_style(WHITE)
+            .axis_desc_style((FONT, 18))
+            .label_style((FONT, 15))
+            .draw()?;
+        let first = (-5.0_f64).exp(); // where the curve leaves the top of the plot
+        let curve = (0..=400).map(|i| {
+            let p = first + (1.0 - first) * f64::from(i) / 400.0;
+            (p, -p.ln())
+        });
+        chart.draw_series(LineSeries::new(curve, CURVE.stroke_width(3)))?;
+        for (p, s, label, dx) in [(0.9, heads, "正面", -215), (0.1, tails, "反面", 14)] {
+            chart.draw_series([Circle::new((p, s), 7, ACCENT.filled())])?;
+            chart.draw_series([EmptyElement::at((p, s))
+                + Text::new(
+                    format!("{label}：p = {p}，惊喜 ≈ {s:.3}"),
+                    (dx, -34),
+                    (FONT, 17).into_font().color(&ACCENT),
+                )])?;
+        }
+        Ok(())
+    })
+}
+
+/// Chapter 2: the prediction after "我 爱 吃" as bars, the answer "苹果" highlighted.
+///
+/// ```
+/// let svg = listings::figures::prediction_bars().unwrap();
+/// assert!(svg.contains("苹果") && svg.contains("0.51"));
+/// ```
+pub fn prediction_bars() -> Result<String, FigureError> {
+    let target = 3;
+    let loss = surprise(GOOD_PREDICTION[target])?;
+    svg(|root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "“我 爱 吃”之后：模型给每个词的概率",
+                (FONT, 22).into_font().color(&INK),
+            )
+            .margin(16)
+            .x_label_area_size(50)
+            .y_label_area_size(60)
+            .build_cartesian_2d(-0.5..4.5, 0.0..0.8)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(VOCAB.len())
+            .x_label_formatter(&|x: &f64| {
+                let i = x.round();
+                if (x - i).abs() < 1e-9 && (0.0..5.0).contains(&i) {
+                    VOCAB[i as usize].to_string()
+                } else {
+                    String::new()
+                }
+            })
+            .y_desc("预测概率 y_pred")
+            .x_desc("下一个词（真实答案：苹果，id 3）")
+            .light_line_style(WHITE)
+            .axis_desc_style((FONT, 18))
+            .label_style((FONT, 16))
+            .draw()?;
+        chart.draw_series(GOOD_PREDICTION.iter().enumerate().map(|(i, &p)| {
+            let x = i as f64;
+            let color = if i == target { ACCENT } else { MUTED };
+            Rectangle::new([(x - 0.32, 0.0), (x + 0.32, p)], color.filled())
+        }))?;
+        chart.draw_series(GOOD_PREDICTION.iter().enumerate().map(|(i, &p)| {
+            EmptyElement::at((i as f64, p))
+                + Text::new(
+                    format!("{p:.2}"),
+                    (-16, -22),
+                    (FONT, 16).into_font().color(&INK),
+                )
+        }))?;
+        let x = target as f64;
+        chart.draw_series([EmptyElement::at((x, GOOD_PREDICTION[target]))
+            + Text::new(
+                format!("惊喜 −ln {:.2} ≈ {loss:.2}", GOOD_PREDICTION[target]),
+                (-80, -48),
+                (FONT, 18).into_font().color(&ACCENT),
+            )])?;
+        Ok(())
+    })
+}
+
+/// Chapter 3: one row's loss and its gradient as the logit of the right answer varies.
+///
+/// ```
+/// let svg = listings::figures::loss_vs_logit().unwrap();
+/// assert!(svg.contains("梯度"));
+/// ```
+pub fn loss_vs_logit() -> Result<String, FigureError> {
+    let row = 2; // "我 爱 吃" → "苹果", the source's example
+    let target = BATCH_TARGETS[row];
+    let mut logits = batch_logits()
+        .row(row)
+        .to_owned()
+        .insert_axis(ndarray::Axis(0));
+    let at = logits[[0, target]];
+    let mut points = Vec::new();
+    for i in 0..=240 {
+        let z = -4.0 + 10.0 * f64::from(i) / 240.0;
+        logits[[0, target]] = z;
+        let loss = per_row_losses(logits.view(), &[target])?[0];
+        let grad = cross_entropy_grad(logits.view(), &[target], Reduction::Sum)?[[0, target]];
+        points.push((z, loss, grad));
+    }
+    logits[[0, target]] = at;
+    let loss_at = per_row_losses(logits.view(), &[target])?[0];
+    let grad_at = cross_entropy_grad(logits.view(), &[target], Reduction::Sum)?[[0, target]];
+    svg(|root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "答案的 logit 越大，损失越小，梯度越接近 0",
+                (FONT, 22).into_font().color(&INK),
+            )
+            .margin(16)
+            .x_label_area_size(50)
+            .y_label_area_size(60)
+            .build_cartesian_2d(-4.0..6.0, -1.2..6.0)?;
+        chart
+            .configure_mesh()
+            .x_desc("“苹果”的 logit z（其余 logit 不变）")
+            .y_desc("损失 / 梯度")
+            .light_line_style(WHITE)
+            .axis_desc_style((FONT, 18))
+            .label_style((FONT, 15))
+            .draw()?;
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().map(|&(z, l, _)| (z, l)),
+                CURVE.stroke_width(3),
+            ))?
+            .label("损失 = logsumexp(x) − z")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 24, y)], CURVE.stroke_width(3)));
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().map(|&(z, _, g)| (z, g)),
+                ACCENT.stroke_width(3),
+            ))?
+            .label("梯度 ∂损失/∂z = softmax(x)[t] − 1")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 24, y)], ACCENT.stroke_width(3)));
+        chart.draw_series([
+            Circle::new((at, loss_at), 6, CURVE.filled()),
+            Circle::new((at, grad_at), 6, ACCENT.filled()),
+        ])?;
+        chart.draw_series([EmptyElement::at((at, loss_at))
+            + Text::new(
+                format!("z = {at}：损失 ≈ {loss_at:.3}，梯度 ≈ {grad_at:.3}"),
+                (10, -26),
+                (FONT, 16).into_font().color(&INK),
+            )])?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font((FONT, 16))
+            .background_style(WHITE.mix(0.9))
+            .border_style(INK)
+            .draw()?;
+        Ok(())
+    })
+}

@@ -1,0 +1,349 @@
+//! Chapter 3, PyTorch 式的融合损失: `nn.CrossEntropyLoss` over logits `[N, C]` and class
+//! ids `[N]`, computed the way PyTorch fuses it.
+//!
+//! Per row: `loss_i = logsumexp(x_i) - x_i[t_i]`, where the log-sum-exp is computed as
+//! `m + ln Σ_j exp(x_ij - m)` with `m = max_j x_ij`, so no `exp` ever overflows; then the
+//! mean (or the sum) over the `N` rows. Its gradient with respect to the logits is
+//! `softmax(x_i) - onehot(t_i)`, divided by `N` for the mean.
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+
+use crate::{LossError, Real};
+
+/// How the `N` per-row losses become the one number that `backward()` starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reduction {
+    /// The average over the rows (PyTorch's default): the loss does not grow with `N`.
+    #[default]
+    Mean,
+    /// The total over the rows.
+    Sum,
+}
+
+impl Reduction {
+    /// Reduces per-row losses to one number.
+    ///
+    /// ```
+    /// use listings::fused::Reduction;
+    /// use ndarray::array;
+    /// let losses = array![0.5_f64, 1.5, 1.0];
+    /// assert_eq!(Reduction::Sum.reduce(losses.view()).unwrap(), 3.0);
+    /// assert_eq!(Reduction::Mean.reduce(losses.view()).unwrap(), 1.0);
+    /// ```
+    pub fn reduce<A: Real>(self, losses: ArrayView1<A>) -> Result<A, LossError> {
+        match self {
+            Reduction::Sum => Ok(losses.sum()),
+            Reduction::Mean if losses.is_empty() => Err(LossError::EmptyBatch),
+            Reduction::Mean => Ok(losses.sum() / A::from_count(losses.len())),
+        }
+    }
+
+    /// What `d(reduced)/d(loss_i)` is for each row: `1/N` for the mean, 1 for the sum.
+    fn row_weight<A: Real>(self, n: usize) -> A {
+        match self {
+            Reduction::Sum => A::one(),
+            Reduction::Mean => A::one() / A::from_count(n),
+        }
+    }
+}
+
+/// Checks a batch: logits `[N, C]` and `N` class ids, each smaller than `C`.
+///
+/// ```
+/// use listings::fused::check_batch;
+/// assert!(check_batch((2, 5), &[3, 4]).is_ok());
+/// assert_eq!(
+///     check_batch((2, 5), &[3]).unwrap_err().to_string(),
+///     "Expected input batch_size (2) to match target batch_size (1): \
+///      every row of logits needs exactly one target"
+/// );
+/// assert!(check_batch((2, 5), &[3, 5]).unwrap_err().to_string().starts_with("Target 5 is out of bounds."));
+/// ```
+pub fn check_batch(logits_dim: (usize, usize), targets: &[usize]) -> Result<(), LossError> {
+    let (n, c) = logits_dim;
+    if targets.len() != n {
+        return Err(LossError::BatchSizeMismatch {
+            input: n,
+            target: targets.len(),
+        });
+    }
+    if n == 0 {
+        return Err(LossError::EmptyBatch);
+    }
+    if c == 0 {
+        return Err(LossError::NoClasses);
+    }
+    match targets.iter().find(|&&t| t >= c) {
+        Some(&target) => Err(LossError::TargetOutOfBounds { target, classes: c }),
+        None => Ok(()),
+    }
+}
+
+/// Log-softmax the textbook way: `exp`, normalize, `ln`. **Unstable on purpose**: it is
+/// the version chapter 3 shows failing. `exp(1000)` overflows to `∞`, `∞/∞` is NaN and
+/// `ln 0` is `-∞`. Use [`log_softmax`].
+///
+/// ```
+/// use listings::fused::naive_log_softmax;
+/// use ndarray::array;
+/// let out = naive_log_softmax(array![[1000.0_f64, 0.0]].view());
+/// assert!(out[[0, 0]].is_nan());
+/// assert_eq!(out[[0, 1]], f64::NEG_INFINITY);
+/// ```
+// ANCHOR: naive
+pub fn naive_log_softmax<A: Real>(logits: ArrayView2<A>) -> Array2<A> {
+    let exp = logits.mapv(A::exp);
+    let sums = exp.sum_axis(Axis(1)).insert_axis(Axis(1));
+    (exp / &sums).mapv(A::ln)
+}
+// ANCHOR_END: naive
+
+/// `ln Σ_j exp(x_j)`, computed stably as `m + ln Σ_j exp(x_j - m)` with `m = max_j x_j`.
+///
+/// Every `exp` then has an argument `≤ 0`, so it cannot overflow, and the largest term is
+/// exactly `exp(0) = 1`, so the sum cannot underflow to 0 either.
+///
+/// ```
+/// use listings::fused::log_sum_exp;
+/// use ndarray::array;
+/// assert_eq!(log_sum_exp(array![1000.0_f64, 0.0].view()), 1000.0);
+/// assert!((log_sum_exp(array![0.0_f64, 0.0].view()) - 2.0_f64.ln()).abs() < 1e-15);
+/// ```
+// ANCHOR: log_sum_exp
+pub fn log_sum_exp<A: Real>(row: ArrayView1<A>) -> A {
+    let m = row.fold(A::neg_infinity(), |m, &x| m.max(x));
+    if m == A::neg_infinity() {
+        return m; // every x_j is -∞ (or the row is empty): the sum of exps is 0
+    }
+    m + row.fold(A::zero(), |s, &x| s + (x - m).exp()).ln()
+}
+// ANCHOR_END: log_sum_exp
+
+/// Row-wise log-softmax of logits `[N, C]`: `x_ij - logsumexp(x_i)`.
+///
+/// ```
+/// use listings::fused::log_softmax;
+/// use ndarray::array;
+/// let out = log_softmax(array![[1000.0_f64, 0.0]].view()).unwrap();
+/// assert_eq!(out, array![[0.0, -1000.0]]);
+/// ```
+// ANCHOR: log_softmax
+pub fn log_softmax<A: Real>(logits: ArrayView2<A>) -> Result<Array2<A>, LossError> {
+    if logits.ncols() == 0 {
+        return Err(LossError::NoClasses);
+    }
+    let mut out = logits.to_owned();
+    for mut row in out.rows_mut() {
+        let lse = log_sum_exp(row.view());
+        row.mapv_inplace(|x| x - lse);
+    }
+    Ok(out)
+}
+// ANCHOR_END: log_softmax
+
+/// Row-wise softmax of logits `[N, C]`, via [`log_softmax`] so it is stable too.
+///
+/// ```
+/// use listings::fused::softmax;
+/// use ndarray::array;
+/// let p = softmax(array![[0.0_f64, 0.0, 0.0, 0.0]].view()).unwrap();
+/// assert_eq!(p, array![[0.25, 0.25, 0.25, 0.25]]);
+/// ```
+pub fn softmax<A: Real>(logits: ArrayView2<A>) -> Result<Array2<A>, LossError> {
+    Ok(log_softmax(logits)?.mapv(A::exp))
+}
+
+/// PyTorch's `NLLLoss`: pick `-log_probs[i, t_i]` in every row, then reduce.
+///
+/// ```
+/// use listings::fused::{nll_loss, Reduction};
+/// use ndarray::array;
+/// let log_probs = array![[-0.1_f64, -2.0], [-3.0, -0.5]];
+/// assert_eq!(nll_loss(log_probs.view(), &[0, 1], Reduction::Sum).unwrap(), 0.6);
+/// ```
+// ANCHOR: nll_loss
+pub fn nll_loss<A: Real>(
+    log_probs: ArrayView2<A>,
+    targets: &[usize],
+    reduction: Reduction,
+) -> Result<A, LossError> {
+    check_batch(log_probs.dim(), targets)?;
+    let picked: Array1<A> = targets
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| -log_probs[[i, t]])
+        .collect();
+    reduction.reduce(picked.view())
+}
+// ANCHOR_END: nll_loss
+
+/// The loss of every row, `logsumexp(x_i) - x_i[t_i]`, without reducing (PyTorch's
+/// `reduction="none"`). Never builds an `[N, C]` matrix: one pass over each row.
+///
+/// ```
+/// use listings::fused::per_row_losses;
+/// use ndarray::array;
+/// let losses = per_row_losses(array![[0.0_f64, 0.0], [1000.0, 0.0]].view(), &[0, 1]).unwrap();
+/// assert!((losses[0] - 2.0_f64.ln()).abs() < 1e-15);
+/// assert_eq!(losses[1], 1000.0);
+/// ```
+// ANCHOR: per_row
+pub fn per_row_losses<A: Real>(
+    logits: ArrayView2<A>,
+    targets: &[usize],
+) -> Result<Array1<A>, LossError> {
+    check_batch(logits.dim(), targets)?;
+    Ok(logits
+        .outer_iter()
+        .zip(targets)
+        .map(|(row, &t)| log_sum_exp(row) - row[t])
+        .collect())
+}
+// ANCHOR_END: per_row
+
+/// `nn.CrossEntropyLoss` for logits `[N, C]` and class ids `[N]`: LogSoftmax and NLLLoss
+/// fused into one pass per row, then reduced.
+///
+/// ```
+/// use listings::fused::{cross_entropy, Reduction};
+/// use ndarray::array;
+/// // Logits whose softmax is the source's prediction; the answer is id 3, "苹果".
+/// let logits = array![[0.05_f64, 0.10, 0.20, 0.60, 0.05]].mapv(f64::ln);
+/// let loss = cross_entropy(logits.view(), &[3], Reduction::Mean).unwrap();
+/// assert!((loss - 0.5108).abs() < 1e-4);
+/// ```
+// ANCHOR: cross_entropy
+pub fn cross_entropy<A: Real>(
+    logits: ArrayView2<A>,
+    targets: &[usize],
+    reduction: Reduction,
+) -> Result<A, LossError> {
+    reduction.reduce(per_row_losses(logits, targets)?.view())
+}
+// ANCHOR_END: cross_entropy
+
+/// The gradient of [`cross_entropy`] with respect to the logits:
+/// `(softmax(x_i) - onehot(t_i))` per row, times `1/N` for the mean.
+///
+/// ```
+/// use listings::fused::{cross_entropy_grad, Reduction};
+/// use ndarray::array;
+/// let g = cross_entropy_grad(array![[0.0_f64, 0.0]].view(), &[0], Reduction::Mean).unwrap();
+/// assert_eq!(g, array![[-0.5, 0.5]]);
+/// ```
+// ANCHOR: grad
+pub fn cross_entropy_grad<A: Real>(
+    logits: ArrayView2<A>,
+    targets: &[usize],
+    reduction: Reduction,
+) -> Result<Array2<A>, LossError> {
+    check_batch(logits.dim(), targets)?;
+    let mut grad = softmax(logits)?;
+    for (mut row, &t) in grad.rows_mut().into_iter().zip(targets) {
+        row[t] = row[t] - A::one();
+    }
+    Ok(grad * reduction.row_weight::<A>(targets.len()))
+}
+// ANCHOR_END: grad
+
+/// The gradient of any `f` at `x`, estimated by central differences:
+/// `(f(x + h·e_k) - f(x - h·e_k)) / 2h` for every entry `k`. Its error shrinks like `h²`,
+/// which is why it is the standard check of an analytic gradient.
+///
+/// ```
+/// use listings::fused::central_difference;
+/// use ndarray::array;
+/// // f(x) = Σ x², whose gradient is 2x.
+/// let g = central_difference(|x| Ok(x.mapv(|v| v * v).sum()), array![[1.0_f64, -2.0]].view(), 1e-5).unwrap();
+/// assert!((g[[0, 0]] - 2.0).abs() < 1e-8 && (g[[0, 1]] + 4.0).abs() < 1e-8);
+/// ```
+// ANCHOR: central_difference
+pub fn central_difference<A, F>(f: F, x: ArrayView2<A>, h: A) -> Result<Array2<A>, LossError>
+where
+    A: Real,
+    F: Fn(ArrayView2<A>) -> Result<A, LossError>,
+{
+    let mut x = x.to_owned();
+    let mut grad = Array2::zeros(x.dim());
+    for (index, g) in grad.indexed_iter_mut() {
+        let original = x[index];
+        x[index] = original + h;
+        let up = f(x.view())?;
+        x[index] = original - h;
+        let down = f(x.view())?;
+        x[index] = original;
+        *g = (up - down) / (h + h);
+    }
+    Ok(grad)
+}
+// ANCHOR_END: central_difference
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn empty_batch_is_an_error_not_nan() {
+        let logits = Array2::<f32>::zeros((0, 5));
+        assert_eq!(
+            cross_entropy(logits.view(), &[], Reduction::Mean),
+            Err(LossError::EmptyBatch)
+        );
+        assert_eq!(
+            Reduction::Mean.reduce(Array1::<f64>::zeros(0).view()),
+            Err(LossError::EmptyBatch)
+        );
+    }
+
+    #[test]
+    fn no_classes_is_an_error() {
+        let logits = Array2::<f64>::zeros((2, 0));
+        assert_eq!(log_softmax(logits.view()), Err(LossError::NoClasses));
+        assert_eq!(
+            cross_entropy(logits.view(), &[0, 0], Reduction::Sum),
+            Err(LossError::NoClasses)
+        );
+    }
+
+    #[test]
+    fn every_entry_point_checks_targets() {
+        let logits = array![[0.0_f32, 1.0, 2.0]];
+        let out = LossError::TargetOutOfBounds {
+            target: 3,
+            classes: 3,
+        };
+        assert_eq!(
+            nll_loss(logits.view(), &[3], Reduction::Mean),
+            Err(out.clone())
+        );
+        assert_eq!(per_row_losses(logits.view(), &[3]), Err(out.clone()));
+        assert_eq!(
+            cross_entropy_grad(logits.view(), &[3], Reduction::Mean),
+            Err(out)
+        );
+    }
+
+    #[test]
+    fn all_minus_infinity_row_has_minus_infinite_lse() {
+        let row = array![f64::NEG_INFINITY, f64::NEG_INFINITY];
+        assert_eq!(log_sum_exp(row.view()), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn f32_survives_logits_that_overflow_exp() {
+        // exp(100) overflows f32 (max ≈ 3.4e38 ≈ exp(88.7)).
+        let logits = array![[100.0_f32, 0.0, -100.0]];
+        let loss = cross_entropy(logits.view(), &[1], Reduction::Mean).unwrap();
+        assert!((loss - 100.0).abs() < 1e-4, "{loss}");
+        assert!(naive_log_softmax(logits.view())[[0, 0]].is_nan());
+    }
+
+    #[test]
+    fn sum_gradient_is_n_times_mean_gradient() {
+        let logits = array![[0.3_f64, -1.2, 2.0], [1.0, 0.0, -1.0]];
+        let mean = cross_entropy_grad(logits.view(), &[2, 0], Reduction::Mean).unwrap();
+        let sum = cross_entropy_grad(logits.view(), &[2, 0], Reduction::Sum).unwrap();
+        assert!((sum - mean * 2.0).iter().all(|d| d.abs() < 1e-15));
+    }
+}

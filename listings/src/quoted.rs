@@ -1,0 +1,267 @@
+//! Every number the book's prose quotes, with the code that produces it.
+//!
+//! The book test `tests/numbers.rs` reads each chapter, finds every decimal number in its
+//! text and formulas, and fails for any number that no entry of that chapter rounds to
+//! *as written* (`0.51` must be some value `v` with `format!("{v:.2}") == "0.51"`). The
+//! chapters' listings tests assert that their code computes these same values, so the
+//! prose, the listings and (later) the notebooks all rest on this one table.
+
+use ndarray::{Array2, array};
+
+use crate::fused::{Reduction, cross_entropy, cross_entropy_grad, per_row_losses, softmax};
+use crate::one_hot::surprise_at;
+use crate::surprise::{entropy, nats_to_bits, surprise};
+use crate::{LossError, Real};
+
+/// Whether a quoted number is given (an input of an example) or computed from inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Given by the example, like the coin's 0.9 or the prediction vector.
+    Input,
+    /// Produced by listings code, like `-ln 0.6 ≈ 0.51`.
+    Computed,
+}
+
+/// One quoted value (or vector of values) and where it comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quoted {
+    /// The chapter's file stem, e.g. `ch01-coin`.
+    pub chapter: &'static str,
+    /// A short name, unique within the chapter.
+    pub name: &'static str,
+    pub kind: Kind,
+    /// The Rust expression that produces the value, as written below.
+    pub code: &'static str,
+    /// The value, or every entry of a vector or matrix, in `f64`.
+    pub values: Vec<f64>,
+}
+
+impl Quoted {
+    /// Whether `text` (a decimal such as `0.51` or `-2.996`) is one of the values rounded
+    /// to as many decimals as `text` shows.
+    ///
+    /// ```
+    /// use listings::quoted::{Kind, Quoted};
+    /// let q = Quoted { chapter: "ch", name: "x", kind: Kind::Computed, code: "", values: vec![0.5108] };
+    /// assert!(q.matches("0.51") && q.matches("0.511") && !q.matches("0.52"));
+    /// ```
+    pub fn matches(&self, text: &str) -> bool {
+        let decimals = text.split_once('.').map_or(0, |(_, frac)| frac.len());
+        self.values.iter().any(|&v| {
+            let shown = format!("{v:.decimals$}");
+            // A tiny negative value prints as "-0.000", which is the number "0.000".
+            let negative_zero =
+                shown.starts_with('-') && shown[1..].chars().all(|c| c == '0' || c == '.');
+            shown == text || (negative_zero && shown[1..] == *text)
+        })
+    }
+}
+
+/// Anything the registry can hold: a number, a vector or a matrix.
+pub trait Values {
+    /// All entries, widened to `f64`.
+    fn values(&self) -> Vec<f64>;
+}
+
+impl<A: Real> Values for A {
+    fn values(&self) -> Vec<f64> {
+        vec![self.widen()]
+    }
+}
+
+impl<A: Real, const N: usize> Values for [A; N] {
+    fn values(&self) -> Vec<f64> {
+        self.iter().map(|x| x.widen()).collect()
+    }
+}
+
+impl<A: Real> Values for Vec<A> {
+    fn values(&self) -> Vec<f64> {
+        self.iter().map(|x| x.widen()).collect()
+    }
+}
+
+impl<A: Real, D: ndarray::Dimension> Values for ndarray::Array<A, D> {
+    fn values(&self) -> Vec<f64> {
+        self.iter().map(|x| x.widen()).collect()
+    }
+}
+
+macro_rules! quote {
+    ($chapter:expr, $name:expr, $kind:ident, $e:expr) => {
+        Quoted {
+            chapter: $chapter,
+            name: $name,
+            kind: Kind::$kind,
+            code: stringify!($e),
+            values: Values::values(&$e),
+        }
+    };
+}
+
+/// The logits of chapter 3's worked batch: bsz = 2 sentences, seq_len = 3 positions,
+/// C = 5 classes, flattened to `[N, C] = [6, 5]`. Rows follow "我 爱 吃 苹果" and
+/// "我 吃 苹果 eos"; row 2 is the source's prediction in disguise (a shifted log).
+pub fn batch_logits() -> Array2<f64> {
+    array![
+        [0.2, 2.1, 0.5, 0.3, -1.0],
+        [-0.5, 0.1, 2.4, 0.9, -0.7],
+        [-1.1, -0.4, 0.3, 1.4, -1.1],
+        [0.1, 1.8, 0.4, 0.2, -0.9],
+        [-1.0, -0.3, 0.2, 1.6, -0.8],
+        [-0.6, -0.8, -0.2, -0.1, 1.9],
+    ]
+}
+
+/// The class ids of chapter 3's worked batch: the next word at every position.
+pub const BATCH_TARGETS: [usize; 6] = [1, 2, 3, 2, 3, 4];
+
+/// Chapter 2's prediction after "我 爱 吃", and the bad one.
+pub const GOOD_PREDICTION: [f64; 5] = [0.05, 0.10, 0.20, 0.60, 0.05];
+/// The prediction that gives "苹果" only 5%.
+pub const BAD_PREDICTION: [f64; 5] = [0.3, 0.3, 0.3, 0.05, 0.05];
+
+/// The whole registry, computed now.
+pub fn registry() -> Result<Vec<Quoted>, LossError> {
+    const CH1: &str = "ch01-coin";
+    const CH2: &str = "ch02-one-hot";
+    const CH3: &str = "ch03-fused";
+    let logits = batch_logits();
+    let grad = cross_entropy_grad(logits.view(), &BATCH_TARGETS, Reduction::Mean)?;
+    Ok(vec![
+        // Chapter 1: the 90/10 coin.
+        quote!(CH1, "coin", Input, [0.9, 0.1]),
+        quote!(CH1, "heads", Computed, surprise(0.9)?),
+        quote!(CH1, "tails", Computed, surprise(0.1)?),
+        quote!(CH1, "doubling", Input, [0.2, 0.4]),
+        quote!(CH1, "inverse", Computed, [1.0 / 0.2, 1.0 / 0.4]),
+        quote!(CH1, "surprise_0.2", Computed, surprise(0.2)?),
+        quote!(CH1, "surprise_0.4", Computed, surprise(0.4)?),
+        quote!(CH1, "fair_coin", Computed, surprise(0.5)?),
+        quote!(CH1, "entropy_nats", Computed, entropy(&[0.9, 0.1])?),
+        quote!(
+            CH1,
+            "entropy_bits",
+            Computed,
+            nats_to_bits(entropy(&[0.9, 0.1])?)
+        ),
+        quote!(CH1, "heads_bits", Computed, nats_to_bits(surprise(0.9)?)),
+        quote!(CH1, "tails_bits", Computed, nats_to_bits(surprise(0.1)?)),
+        quote!(CH1, "nat_in_bits", Computed, nats_to_bits(1.0)),
+        quote!(CH1, "not_a_probability", Input, [1.5]),
+        // Chapter 2: the one-hot sum.
+        quote!(CH2, "good", Input, GOOD_PREDICTION),
+        quote!(CH2, "bad", Input, BAD_PREDICTION),
+        quote!(CH2, "with_zero", Input, [0.0, 0.10, 0.25, 0.60, 0.05]),
+        quote!(CH2, "ln_good", Computed, GOOD_PREDICTION.map(f64::ln)),
+        quote!(
+            CH2,
+            "loss_good",
+            Computed,
+            surprise_at(&GOOD_PREDICTION, 3)?
+        ),
+        quote!(CH2, "loss_bad", Computed, surprise_at(&BAD_PREDICTION, 3)?),
+        quote!(
+            CH2,
+            "ratio",
+            Computed,
+            surprise_at(&BAD_PREDICTION, 3)? / surprise_at(&GOOD_PREDICTION, 3)?
+        ),
+        // Chapter 3: the fused loss.
+        quote!(CH3, "f32_exp_limit", Computed, f32::MAX.ln()),
+        quote!(CH3, "f64_exp_limit", Computed, f64::MAX.ln()),
+        quote!(
+            CH3,
+            "row2_target_logit",
+            Input,
+            logits[[2, BATCH_TARGETS[2]]]
+        ),
+        quote!(
+            CH3,
+            "row_losses",
+            Computed,
+            per_row_losses(logits.view(), &BATCH_TARGETS)?
+        ),
+        quote!(
+            CH3,
+            "mean",
+            Computed,
+            cross_entropy(logits.view(), &BATCH_TARGETS, Reduction::Mean)?
+        ),
+        quote!(
+            CH3,
+            "sum",
+            Computed,
+            cross_entropy(logits.view(), &BATCH_TARGETS, Reduction::Sum)?
+        ),
+        quote!(
+            CH3,
+            "row2_softmax",
+            Computed,
+            softmax(logits.view())?.row(2).to_owned()
+        ),
+        quote!(CH3, "row2_grad", Computed, grad.row(2).to_owned()),
+        quote!(
+            CH3,
+            "row2_grad_times_n",
+            Computed,
+            grad.row(2).to_owned() * 6.0
+        ),
+        quote!(
+            CH3,
+            "gpt2_logits_gb",
+            Computed,
+            (8192.0 * 50257.0 * 4.0) / 1e9
+        ),
+    ])
+}
+
+/// The entry `name` of `chapter`, if there is one.
+///
+/// ```
+/// use listings::quoted::lookup;
+/// let q = lookup("ch02-one-hot", "loss_good").unwrap();
+/// assert!(q.matches("0.51"));
+/// ```
+pub fn lookup(chapter: &str, name: &str) -> Option<Quoted> {
+    registry()
+        .ok()?
+        .into_iter()
+        .find(|q| q.chapter == chapter && q.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_within_a_chapter() {
+        let all = registry().unwrap();
+        for (i, a) in all.iter().enumerate() {
+            assert!(
+                !all[i + 1..]
+                    .iter()
+                    .any(|b| a.chapter == b.chapter && a.name == b.name),
+                "{} / {} is registered twice",
+                a.chapter,
+                a.name
+            );
+        }
+    }
+
+    #[test]
+    fn code_is_the_expression_as_written() {
+        let q = lookup("ch01-coin", "heads").unwrap();
+        assert_eq!(q.code, "surprise(0.9)?");
+        assert_eq!(q.kind, Kind::Computed);
+        assert!(q.matches("0.105") && q.matches("0.1054") && !q.matches("0.106"));
+    }
+
+    #[test]
+    fn rounding_to_the_shown_decimals() {
+        let q = lookup("ch02-one-hot", "loss_bad").unwrap();
+        assert!(q.matches("3.0") && q.matches("2.996") && !q.matches("2.99"));
+        let ln = lookup("ch02-one-hot", "ln_good").unwrap();
+        assert!(ln.matches("-0.511") && !ln.matches("0.511"));
+    }
+}

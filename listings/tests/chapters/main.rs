@@ -1,0 +1,156 @@
+//! The chapters' listings, run as the book shows them.
+//!
+//! Each listing is a function in `chNN_*.rs` whose anchored regions the chapter includes.
+//! The assertions after each `ANCHOR_END` check the numbers the prose quotes. What each
+//! region prints is compared with `listings/output/<chapter>/<anchor>.txt`, the file the
+//! chapter includes right after the code: so the output a reader sees is never typed by
+//! hand and never stale. `UPDATE_EXPECT=1 cargo test` rewrites the output files.
+//!
+//! How: this harness runs itself once per listing as a child process (`--run NAME`) and
+//! captures the child's stdout. Before each region the listing calls [`section`], which
+//! prints a marker line; the parent splits the output at those markers.
+
+mod ch01_coin;
+mod ch02_one_hot;
+mod ch03_fused;
+
+use std::error::Error;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+type Listing = fn() -> Result<(), Box<dyn Error>>;
+
+/// Every listing: the chapter's file stem, the listing's name, the code.
+const LISTINGS: &[(&str, &str, Listing)] = &[
+    ("ch01-coin", "coin", ch01_coin::coin),
+    ("ch01-coin", "doubling", ch01_coin::doubling),
+    ("ch01-coin", "entropy", ch01_coin::entropy),
+    ("ch01-coin", "bits", ch01_coin::bits),
+    ("ch01-coin", "bad_probability", ch01_coin::bad_probability),
+    ("ch02-one-hot", "one_hot_sum", ch02_one_hot::one_hot_sum),
+    ("ch02-one-hot", "nan", ch02_one_hot::zero_times_log_zero),
+    ("ch03-fused", "overflow", ch03_fused::overflow),
+    ("ch03-fused", "exp_limits", ch03_fused::exp_limits),
+    ("ch03-fused", "batch", ch03_fused::batch),
+];
+
+const MARKER: &str = "\u{1e}anchor ";
+
+/// Marks the start of the anchored region `anchor`: what follows is its output.
+pub fn section(anchor: &str) {
+    println!("{MARKER}{anchor}");
+}
+
+/// The values the registry holds for `chapter`/`name`.
+pub fn quoted(chapter: &str, name: &str) -> Vec<f64> {
+    listings::quoted::lookup(chapter, name)
+        .unwrap_or_else(|| panic!("{chapter}/{name} is not in listings::quoted"))
+        .values
+}
+
+fn output_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("output")
+}
+
+/// Splits a listing's stdout into (anchor, output) at the markers.
+fn split(stdout: &str) -> Vec<(String, String)> {
+    let mut sections: Vec<(String, String)> = Vec::new();
+    for line in stdout.split_inclusive('\n') {
+        if let Some(anchor) = line.strip_prefix(MARKER) {
+            sections.push((anchor.trim_end().to_string(), String::new()));
+        } else if let Some((_, text)) = sections.last_mut() {
+            text.push_str(line);
+        } else {
+            sections.push((String::new(), line.to_string()));
+        }
+    }
+    sections
+}
+
+/// Runs one listing in a child process and checks what it printed, region by region.
+fn check(chapter: &str, name: &str, update: bool) -> Result<usize, String> {
+    let child = Command::new(std::env::current_exe().map_err(|e| e.to_string())?)
+        .args(["--run", chapter, name])
+        .output()
+        .map_err(|e| format!("could not start the listing: {e}"))?;
+    let stdout = String::from_utf8_lossy(&child.stdout);
+    let stderr = String::from_utf8_lossy(&child.stderr);
+    if !child.status.success() || !stderr.is_empty() {
+        return Err(format!("the listing failed ({}):\n{stderr}", child.status));
+    }
+    let sections = split(&stdout);
+    let mut checked = 0;
+    for (anchor, text) in &sections {
+        if anchor.is_empty() {
+            return Err(format!("printed before any section(): {text:?}"));
+        }
+        let path = output_dir().join(chapter).join(format!("{anchor}.txt"));
+        if update {
+            std::fs::create_dir_all(path.parent().expect("has a parent"))
+                .map_err(|e| e.to_string())?;
+            std::fs::write(&path, text).map_err(|e| e.to_string())?;
+        } else {
+            let committed = std::fs::read_to_string(&path).map_err(|e| {
+                format!(
+                    "{}: {e}; run `UPDATE_EXPECT=1 cargo test -p listings --test chapters`",
+                    path.display()
+                )
+            })?;
+            if &committed != text {
+                return Err(format!(
+                    "{} is stale; run `UPDATE_EXPECT=1 cargo test -p listings --test chapters`\n--- committed\n{committed}--- printed now\n{text}",
+                    path.display()
+                ));
+            }
+        }
+        checked += 1;
+    }
+    Ok(checked)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, chapter, name] = args.as_slice()
+        && flag == "--run"
+    {
+        let (_, _, listing) = LISTINGS
+            .iter()
+            .find(|(c, n, _)| c == chapter && n == name)
+            .expect("a listing of this harness");
+        if let Err(e) = listing() {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    // Like libtest: a free argument filters by name; flags such as --quiet are accepted.
+    let filter = args.iter().find(|a| !a.starts_with('-'));
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let (mut passed, mut failed, mut outputs) = (0, 0, 0);
+    println!();
+    for (chapter, name, _) in LISTINGS {
+        let id = format!("{chapter}::{name}");
+        if filter.is_some_and(|f| !id.contains(f.as_str())) {
+            continue;
+        }
+        match check(chapter, name, update) {
+            Ok(n) => {
+                println!("test {id} ... ok ({n} output file(s) checked)");
+                passed += 1;
+                outputs += n;
+            }
+            Err(e) => {
+                println!("test {id} ... FAILED\n{e}");
+                failed += 1;
+            }
+        }
+    }
+    println!("\nchapter listings: {outputs} output files checked");
+    println!(
+        "test result: {}. {passed} passed; {failed} failed; 0 ignored; 0 measured; 0 filtered out\n",
+        if failed == 0 { "ok" } else { "FAILED" }
+    );
+    if failed > 0 {
+        std::process::exit(101);
+    }
+}

@@ -1,0 +1,140 @@
+//! `cargo xtask <command>`: every workflow of the book, the same for contributors and CI.
+//!
+//! - `serve`    installs the pinned tools if missing, then serves the book on localhost:3000
+//! - `build`    builds the book into `book/` and checks the HTML
+//! - `test`     everything CI checks: fmt, clippy, `cargo test`, the book build, HTML checks
+//! - `figures`  regenerates `src/figures/*.svg` from `listings`
+//! - `tools`    installs the pinned tools (mdbook, mdbook-katex) into the tools folder
+
+mod html_check;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let started = Instant::now();
+    let outcome = match args.first().map(String::as_str) {
+        Some("serve") => serve(),
+        Some("build") => build().map(|_| ()),
+        Some("test") => test(),
+        Some("figures") => figures(),
+        Some("tools") => tools::ensure(&root()).map(|_| ()),
+        _ => Err(USAGE.to_string()),
+    };
+    match outcome {
+        Ok(()) => {
+            eprintln!("xtask: done in {:.1} s", started.elapsed().as_secs_f64());
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask <serve | build | test | figures | tools>";
+
+/// The repository root (the parent of this crate's folder).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one folder below the root")
+        .to_path_buf()
+}
+
+/// Runs a command in the root, echoing it, and fails if it fails.
+fn run(command: &mut Command) -> Result {
+    eprintln!("xtask: $ {command:?}");
+    let status = command
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("could not start {command:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{command:?} failed ({status})"))
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn serve() -> Result {
+    let tools = tools::ensure(&root())?;
+    figures()?;
+    eprintln!("xtask: serving the book on http://localhost:3000 (Ctrl-C stops)");
+    run(tools
+        .command("mdbook")
+        .args(["serve", "--hostname", "127.0.0.1", "--port", "3000"]))
+}
+
+/// Builds the book into `book/`, failing on any warning, then checks the HTML.
+fn build() -> Result<PathBuf> {
+    let root = root();
+    let tools = tools::ensure(&root)?;
+    let out = root.join("book");
+    eprintln!("xtask: $ mdbook build");
+    let output = tools
+        .command("mdbook")
+        .arg("build")
+        .current_dir(&root)
+        .output()
+        .map_err(|e| format!("could not start mdbook: {e}"))?;
+    let log = String::from_utf8_lossy(&output.stderr);
+    eprint!("{log}");
+    if !output.status.success() {
+        return Err("mdbook build failed".into());
+    }
+    let warnings: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("WARN") || l.contains("ERROR"))
+        .collect();
+    if !warnings.is_empty() {
+        return Err(format!(
+            "mdbook build printed {} warning(s); warnings are errors here",
+            warnings.len()
+        ));
+    }
+    let report = html_check::check_book(&out)?;
+    eprintln!(
+        "xtask: HTML check: {} pages, {} formulas rendered, {} local resources, no raw TeX, no {{{{#…}}}}, nothing from outside the book",
+        report.pages, report.formulas, report.resources
+    );
+    Ok(out)
+}
+
+fn test() -> Result {
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args(["test", "--workspace"]))?;
+    build()?;
+    Ok(())
+}
+
+fn figures() -> Result {
+    let dir = root().join("src/figures");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    for figure in listings::figures::all() {
+        let svg = (figure.draw)().map_err(|e| format!("{}: {e}", figure.file))?;
+        let path = dir.join(figure.file);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(svg.as_str()) {
+            std::fs::write(&path, svg).map_err(|e| format!("{}: {e}", path.display()))?;
+            eprintln!("xtask: wrote {}", path.display());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! The pinned tools the book is built with, installed on demand into one tools folder.
+//!
+//! The folder is `.tools/` in the repository (git-ignored) unless `BOOK_TOOLS_DIR` names
+//! another, e.g. a cache shared by CI runs. Versions are pinned here and nowhere else.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::Result;
+
+/// A tool from crates.io, installed with `cargo install --locked`.
+pub struct Tool {
+    pub krate: &'static str,
+    pub version: &'static str,
+}
+
+/// mdBook 0.5 and the KaTeX preprocessor that pre-renders math at build time.
+pub const TOOLS: &[Tool] = &[
+    Tool {
+        krate: "mdbook",
+        version: "0.5.3",
+    },
+    Tool {
+        krate: "mdbook-katex",
+        version: "0.10.0",
+    },
+];
+
+/// Where the tools live, and how to run them.
+pub struct Tools {
+    pub dir: PathBuf,
+}
+
+impl Tools {
+    /// A command for `bin`, with the tools folder first on `PATH` so that mdbook finds
+    /// its preprocessors.
+    pub fn command(&self, bin: &str) -> Command {
+        let bin_dir = self.dir.join("bin");
+        let mut command = Command::new(bin_dir.join(bin));
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let paths = std::iter::once(bin_dir).chain(std::env::split_paths(&path));
+        command.env(
+            "PATH",
+            std::env::join_paths(paths).expect("PATH entries are valid"),
+        );
+        command
+    }
+}
+
+/// Whether `cargo install` has recorded `tool` at its pinned version in `dir`.
+fn installed(dir: &Path, tool: &Tool) -> bool {
+    let record = std::fs::read_to_string(dir.join(".crates.toml")).unwrap_or_default();
+    let bin = dir.join("bin").join(tool.krate);
+    record.contains(&format!("\"{} {} ", tool.krate, tool.version)) && bin.exists()
+}
+
+/// Installs every pinned tool that is missing (or at another version).
+pub fn ensure(root: &Path) -> Result<Tools> {
+    let dir = std::env::var_os("BOOK_TOOLS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join(".tools"));
+    for tool in TOOLS {
+        if installed(&dir, tool) {
+            continue;
+        }
+        eprintln!(
+            "xtask: installing {} {} into {} (once; a few minutes)",
+            tool.krate,
+            tool.version,
+            dir.display()
+        );
+        crate::run(
+            crate::cargo()
+                .args(["install", "--locked", "--root"])
+                .arg(&dir)
+                .arg(format!("{}@{}", tool.krate, tool.version)),
+        )?;
+    }
+    Ok(Tools { dir })
+}
