@@ -26,8 +26,10 @@ fn decimals(lines: &[(usize, String)]) -> Vec<Number> {
             let whole = cap.get(0).expect("match");
             let before = text[..whole.start()].chars().last();
             let digits = &cap[2];
+            // Only ASCII glues: a Chinese character right before a number (约1.65) is
+            // text, and `char::is_alphanumeric` would count it as a letter.
             let glued = before.is_some_and(|c| {
-                c.is_alphanumeric() || c == '_' || c == '.' || c == ')' || c == '}'
+                c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == ')' || c == '}'
             });
             if digits.matches('.').count() != 1 || (glued && cap[1].is_empty()) {
                 continue;
@@ -139,8 +141,12 @@ fn a_changed_number_is_caught() {
 fn extractor_reads_signs_and_skips_versions() {
     let lines = vec![(
         1,
-        "ln 0.05 ≈ −2.996，x-0.5，mdBook 0.5.4，f32 与 1.65 GB，[−0.398, 0.049]".to_string(),
+        "ln 0.05 ≈ −2.996，x-0.5，mdBook 0.5.4，f32 与 1.65 GB，[−0.398, 0.049]，约0.51"
+            .to_string(),
     )];
     let found: Vec<String> = decimals(&lines).into_iter().map(|n| n.text).collect();
-    assert_eq!(found, ["0.05", "-2.996", "0.5", "1.65", "-0.398", "0.049"]);
+    assert_eq!(
+        found,
+        ["0.05", "-2.996", "0.5", "1.65", "-0.398", "0.049", "0.51"]
+    );
 }

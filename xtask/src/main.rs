@@ -121,6 +121,7 @@ fn test() -> Result {
         "warnings",
     ]))?;
     run(cargo().args(["test", "--workspace"]))?;
+    run(Command::new("python3").args(["preprocessors/dedent.py", "self-test"]))?;
     build()?;
     Ok(())
 }
