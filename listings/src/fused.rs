@@ -54,8 +54,8 @@ impl Reduction {
 /// assert!(check_batch((2, 5), &[3, 4]).is_ok());
 /// assert_eq!(
 ///     check_batch((2, 5), &[3]).unwrap_err().to_string(),
-///     "Expected input batch_size (2) to match target batch_size (1): \
-///      every row of logits needs exactly one target"
+///     "Expected input batch_size (2) to match target batch_size (1). \
+///      Every row of logits needs exactly one target"
 /// );
 /// assert!(check_batch((2, 5), &[3, 5]).unwrap_err().to_string().starts_with("Target 5 is out of bounds."));
 /// ```
@@ -74,7 +74,10 @@ pub fn check_batch(logits_dim: (usize, usize), targets: &[usize]) -> Result<(), 
         return Err(LossError::NoClasses);
     }
     match targets.iter().find(|&&t| t >= c) {
-        Some(&target) => Err(LossError::TargetOutOfBounds { target, classes: c }),
+        Some(&target) => Err(LossError::TargetOutOfBounds {
+            target: target as i64,
+            classes: c,
+        }),
         None => Ok(()),
     }
 }
@@ -98,10 +101,32 @@ pub fn naive_log_softmax<A: Real>(logits: ArrayView2<A>) -> Array2<A> {
 }
 // ANCHOR_END: naive
 
-/// `ln Σ_j exp(x_j)`, computed stably as `m + ln Σ_j exp(x_j - m)` with `m = max_j x_j`.
+/// The two parts of a stable log-sum-exp: `m = max_j x_j` and `ln Σ_j exp(x_j - m)`.
 ///
-/// Every `exp` then has an argument `≤ 0`, so it cannot overflow, and the largest term is
-/// exactly `exp(0) = 1`, so the sum cannot underflow to 0 either.
+/// Every `exp` has an argument `≤ 0`, so it cannot overflow, and the largest term is
+/// exactly `exp(0) = 1`, so the sum cannot underflow to 0: the second part lies in
+/// `[0, ln C]`. Keeping the two apart matters in `f32`: `x_j - m` is exact for logits near
+/// each other, while `m + ln Σ` rounds to the spacing of floats near `m` (about 0.001 at
+/// `m = 10⁴`).
+///
+/// ```
+/// use listings::fused::max_and_log_sum;
+/// use ndarray::array;
+/// let (m, s) = max_and_log_sum(array![1000.0_f64, 1000.0].view());
+/// assert_eq!(m, 1000.0);
+/// assert!((s - 2.0_f64.ln()).abs() < 1e-15);
+/// ```
+// ANCHOR: max_and_log_sum
+pub fn max_and_log_sum<A: Real>(row: ArrayView1<A>) -> (A, A) {
+    let m = row.fold(A::neg_infinity(), |m, &x| m.max(x));
+    if m == A::neg_infinity() {
+        return (m, m); // every x_j is -∞ (or the row is empty): the sum of exps is 0
+    }
+    (m, row.fold(A::zero(), |s, &x| s + (x - m).exp()).ln())
+}
+// ANCHOR_END: max_and_log_sum
+
+/// `ln Σ_j exp(x_j) = m + ln Σ_j exp(x_j - m)`, computed stably.
 ///
 /// ```
 /// use listings::fused::log_sum_exp;
@@ -111,11 +136,8 @@ pub fn naive_log_softmax<A: Real>(logits: ArrayView2<A>) -> Array2<A> {
 /// ```
 // ANCHOR: log_sum_exp
 pub fn log_sum_exp<A: Real>(row: ArrayView1<A>) -> A {
-    let m = row.fold(A::neg_infinity(), |m, &x| m.max(x));
-    if m == A::neg_infinity() {
-        return m; // every x_j is -∞ (or the row is empty): the sum of exps is 0
-    }
-    m + row.fold(A::zero(), |s, &x| s + (x - m).exp()).ln()
+    let (m, log_sum) = max_and_log_sum(row);
+    m + log_sum
 }
 // ANCHOR_END: log_sum_exp
 
@@ -134,8 +156,8 @@ pub fn log_softmax<A: Real>(logits: ArrayView2<A>) -> Result<Array2<A>, LossErro
     }
     let mut out = logits.to_owned();
     for mut row in out.rows_mut() {
-        let lse = log_sum_exp(row.view());
-        row.mapv_inplace(|x| x - lse);
+        let (m, log_sum) = max_and_log_sum(row.view());
+        row.mapv_inplace(|x| (x - m) - log_sum);
     }
     Ok(out)
 }
@@ -179,6 +201,8 @@ pub fn nll_loss<A: Real>(
 
 /// The loss of every row, `logsumexp(x_i) - x_i[t_i]`, without reducing (PyTorch's
 /// `reduction="none"`). Never builds an `[N, C]` matrix: one pass over each row.
+/// Computed as `ln Σ_j exp(x_ij - m) - (x_i[t_i] - m)`, which keeps `f32` exact where
+/// `m + ln Σ - x_i[t_i]` would round at the scale of `m`.
 ///
 /// ```
 /// use listings::fused::per_row_losses;
@@ -196,7 +220,10 @@ pub fn per_row_losses<A: Real>(
     Ok(logits
         .outer_iter()
         .zip(targets)
-        .map(|(row, &t)| log_sum_exp(row) - row[t])
+        .map(|(row, &t)| {
+            let (m, log_sum) = max_and_log_sum(row);
+            log_sum - (row[t] - m)
+        })
         .collect())
 }
 // ANCHOR_END: per_row
@@ -322,6 +349,16 @@ mod tests {
             cross_entropy_grad(logits.view(), &[3], Reduction::Mean),
             Err(out)
         );
+    }
+
+    #[test]
+    fn large_logits_keep_f32_precision() {
+        // Logits near 10⁴: f32 spacing there is ~0.001, yet the loss stays exact.
+        let logits = array![[10000.0_f32, 10001.0, 9999.5]];
+        let near_zero = array![[0.0_f32, 1.0, -0.5]];
+        let far = per_row_losses(logits.view(), &[0]).unwrap()[0];
+        let near = per_row_losses(near_zero.view(), &[0]).unwrap()[0];
+        assert!((far - near).abs() < 1e-6, "{far} vs {near}");
     }
 
     #[test]

@@ -35,7 +35,10 @@ pub fn token_id(vocab: &[&str], word: &str) -> Option<usize> {
 // ANCHOR: one_hot
 pub fn one_hot<A: Real>(target: usize, classes: usize) -> Result<Vec<A>, LossError> {
     if target >= classes {
-        return Err(LossError::TargetOutOfBounds { target, classes });
+        return Err(LossError::TargetOutOfBounds {
+            target: target as i64,
+            classes,
+        });
     }
     let mut y = vec![A::zero(); classes];
     y[target] = A::one();
@@ -111,7 +114,7 @@ pub fn cross_entropy_sum<A: Real>(y_true: &[A], y_pred: &[A]) -> Result<A, LossE
 pub fn surprise_at<A: Real>(y_pred: &[A], target: usize) -> Result<A, LossError> {
     check_distribution(y_pred)?;
     let p = y_pred.get(target).ok_or(LossError::TargetOutOfBounds {
-        target,
+        target: target as i64,
         classes: y_pred.len(),
     })?;
     surprise(*p)

@@ -172,6 +172,12 @@ pub fn registry() -> Result<Vec<Quoted>, LossError> {
         quote!(CH3, "f64_exp_limit", Computed, f64::MAX.ln()),
         quote!(
             CH3,
+            "f32_spacing_at_1e4",
+            Computed,
+            10000.0_f32.next_up() - 10000.0
+        ),
+        quote!(
+            CH3,
             "row2_target_logit",
             Input,
             logits[[2, BATCH_TARGETS[2]]]

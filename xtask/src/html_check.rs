@@ -63,7 +63,10 @@ pub fn check_page(html: &str) -> (Vec<String>, usize, usize) {
 
 /// A stylesheet must not pull anything from the network either (`@import`, `url(http…)`).
 pub fn check_css(css: &str) -> Vec<String> {
-    let remote = Regex::new(r#"(?i)(@import|url\(\s*["']?(https?:|//))"#).expect("valid regex");
+    // One match per reference: `@import url('https://…')` is one problem, not two.
+    let remote =
+        Regex::new(r#"(?i)@import\s+(url\()?\s*["']?(https?:|//)|url\(\s*["']?(https?:|//)"#)
+            .expect("valid regex");
     remote
         .find_iter(css)
         .map(|m| format!("stylesheet reaches outside the book: {}", m.as_str()))
@@ -160,5 +163,7 @@ mod tests {
             1
         );
         assert!(check_css("src: url(fonts/KaTeX_Main-Regular.woff2)").is_empty());
+        assert!(check_css("@import 'variables.css';").is_empty());
+        assert_eq!(check_css("@import \"//cdn.example/x.css\";").len(), 1);
     }
 }
