@@ -7,12 +7,14 @@
 //! | [`surprise`] | 1 硬币的惊喜 | information content `-ln p`, entropy, nats and bits |
 //! | [`one_hot`]  | 2 独热求和 | `-Σ y_true·ln y_pred` collapses to `-ln y_pred[target]` |
 //! | [`fused`]    | 3 PyTorch 式的融合损失 | log-sum-exp, fused LogSoftmax + NLLLoss, its gradient |
+//! | [`cross_entropy_loss`] | 4 PyTorch 的全部选项 | `nn.CrossEntropyLoss` with every option, and its gradient |
 //! | [`figures`]  | all | the SVG figures the chapters show |
 //! | [`quoted`]   | all | every number the prose quotes, with the code that produces it |
 //!
 //! Library functions never panic on bad input: they return a [`LossError`] whose message
 //! says what is wrong in the words PyTorch uses, where PyTorch has words for it.
 
+pub mod cross_entropy_loss;
 pub mod error;
 pub mod figures;
 pub mod fused;
@@ -21,5 +23,6 @@ pub mod quoted;
 pub mod real;
 pub mod surprise;
 
+pub use cross_entropy_loss::{CrossEntropyLoss, Reduction, Target};
 pub use error::LossError;
 pub use real::Real;
