@@ -9,11 +9,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use thiserror::Error;
 
-use crate::LossError;
 use crate::fused::{Reduction, cross_entropy_grad, per_row_losses};
 use crate::one_hot::VOCAB;
 use crate::quoted::{BATCH_TARGETS, GOOD_PREDICTION, batch_logits};
 use crate::surprise::surprise;
+use crate::{CrossEntropyLoss, LossError, Target};
 
 /// Why a figure could not be drawn.
 #[derive(Debug, Error)]
@@ -40,7 +40,7 @@ pub struct Figure {
 ///
 /// ```
 /// let files: Vec<_> = listings::figures::all().iter().map(|f| f.file).collect();
-/// assert_eq!(files, ["surprise-curve.svg", "prediction-bars.svg", "loss-vs-logit.svg"]);
+/// assert_eq!(files, ["surprise-curve.svg", "prediction-bars.svg", "loss-vs-logit.svg", "label-smoothing.svg"]);
 /// ```
 pub fn all() -> Vec<Figure> {
     vec![
@@ -55,6 +55,10 @@ pub fn all() -> Vec<Figure> {
         Figure {
             file: "loss-vs-logit.svg",
             draw: loss_vs_logit,
+        },
+        Figure {
+            file: "label-smoothing.svg",
+            draw: label_smoothing,
         },
     ]
 }
@@ -254,6 +258,89 @@ pub fn loss_vs_logit() -> Result<String, FigureError> {
                 format!("z = {at}：损失 ≈ {loss_at:.3}，梯度 ≈ {grad_at:.3}"),
                 (10, -26),
                 (FONT, 16).into_font().color(&INK),
+            )])?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font((FONT, 16))
+            .background_style(WHITE.mix(0.9))
+            .border_style(INK)
+            .draw()?;
+        Ok(())
+    })
+}
+
+/// Chapter 4: with label smoothing the loss has a minimum at a finite logit; without it,
+/// the loss keeps falling as the logit of the answer grows without bound.
+///
+/// ```
+/// let svg = listings::figures::label_smoothing().unwrap();
+/// assert!(svg.contains("ε = 0.1"));
+/// ```
+pub fn label_smoothing() -> Result<String, FigureError> {
+    let target = 3;
+    let answer = ndarray::arr1(&[target as i64]).into_dyn();
+    let mut logits = ndarray::arr2(&[GOOD_PREDICTION]).mapv(f64::ln).into_dyn();
+    let curves: Vec<(f64, Vec<(f64, f64)>)> = [0.0, 0.1]
+        .into_iter()
+        .map(|eps| {
+            let loss = CrossEntropyLoss::new().label_smoothing(eps);
+            let points = (0..=240)
+                .map(|i| {
+                    let z = -3.0 + 12.0 * f64::from(i) / 240.0;
+                    logits[[0, target]] = z;
+                    let l = loss.forward(logits.view(), Target::Indices(answer.view()))?;
+                    Ok((z, l[[]]))
+                })
+                .collect::<Result<Vec<_>, LossError>>()?;
+            Ok((eps, points))
+        })
+        .collect::<Result<_, LossError>>()?;
+    let lowest =
+        curves[1].1.iter().copied().fold(
+            (0.0, f64::INFINITY),
+            |best, p| if p.1 < best.1 { p } else { best },
+        );
+    svg(|root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "标签平滑让损失在有限的 logit 处取到最小值",
+                (FONT, 22).into_font().color(&INK),
+            )
+            .margin(16)
+            .x_label_area_size(50)
+            .y_label_area_size(60)
+            .build_cartesian_2d(-3.0..9.0, 0.0..4.0)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .x_desc("“苹果”的 logit z（其余 logit 为第 2 章预测的 ln p）")
+            .y_desc("损失")
+            .axis_desc_style((FONT, 18))
+            .label_style((FONT, 15))
+            .draw()?;
+        for (eps, points) in &curves {
+            let color = if *eps > 0.0 { ACCENT } else { CURVE };
+            chart
+                .draw_series(LineSeries::new(
+                    points.iter().copied(),
+                    color.stroke_width(3),
+                ))?
+                .label(if *eps > 0.0 {
+                    "ε = 0.1".to_string()
+                } else {
+                    "不平滑（ε = 0）".to_string()
+                })
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 24, y)], color.stroke_width(3))
+                });
+        }
+        chart.draw_series([Circle::new(lowest, 6, ACCENT.filled())])?;
+        chart.draw_series([EmptyElement::at(lowest)
+            + Text::new(
+                format!("最低点：z ≈ {:.2}，损失 ≈ {:.3}", lowest.0, lowest.1),
+                (-120, 20),
+                (FONT, 16).into_font().color(&ACCENT),
             )])?;
         chart
             .configure_series_labels()

@@ -6,12 +6,12 @@
 //! chapters' listings tests assert that their code computes these same values, so the
 //! prose, the listings and (later) the notebooks all rest on this one table.
 
-use ndarray::{Array2, array};
+use ndarray::{Array2, Axis, arr0, array};
 
 use crate::fused::{Reduction, cross_entropy, cross_entropy_grad, per_row_losses, softmax};
 use crate::one_hot::surprise_at;
 use crate::surprise::{entropy, nats_to_bits, surprise};
-use crate::{LossError, Real};
+use crate::{CrossEntropyLoss, LossError, Real, Reduction as Reduce, Target};
 
 /// Whether a quoted number is given (an input of an example) or computed from inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,8 +126,21 @@ pub fn registry() -> Result<Vec<Quoted>, LossError> {
     const CH1: &str = "ch01-coin";
     const CH2: &str = "ch02-one-hot";
     const CH3: &str = "ch03-fused";
+    const CH4: &str = "ch04-options";
     let logits = batch_logits();
     let grad = cross_entropy_grad(logits.view(), &BATCH_TARGETS, Reduction::Mean)?;
+    // Chapter 4's examples: the batch with padding, weights; chapter 2's row with options.
+    let batch = logits.clone().into_dyn();
+    let padded = array![1_i64, 2, 3, 2, 3, -100].into_dyn();
+    let full = array![1_i64, 2, 3, 2, 3, 4].into_dyn();
+    let row = array![GOOD_PREDICTION].mapv(f64::ln).into_dyn();
+    let answer = array![3_i64].into_dyn();
+    let teacher = array![[0.0, 0.0, 0.0, 0.7, 0.3]].into_dyn();
+    let smoothed_target = array![0.0, 0.0, 0.0, 1.0, 0.0].mapv(|t| 0.9 * t + 0.1 / 5.0);
+    let one = arr0(1.0).into_dyn();
+    let ce = CrossEntropyLoss::<f64>::new();
+    let weighted = CrossEntropyLoss::new().weight(array![1.0, 1.0, 1.0, 2.0, 1.0]);
+    let smooth = CrossEntropyLoss::new().label_smoothing(0.1);
     Ok(vec![
         // Chapter 1: the 90/10 coin.
         quote!(CH1, "coin", Input, [0.9, 0.1]),
@@ -218,6 +231,89 @@ pub fn registry() -> Result<Vec<Quoted>, LossError> {
             "gpt2_logits_gb",
             Computed,
             (8192.0 * 50257.0 * 4.0) / 1e9
+        ),
+        // Chapter 4: every option of nn.CrossEntropyLoss.
+        // The version of PyTorch whose outputs the golden tests compare against.
+        quote!(CH4, "pytorch_version", Input, [2.15]),
+        quote!(
+            CH4,
+            "padded_mean",
+            Computed,
+            ce.forward(batch.view(), Target::Indices(padded.view()))?[[]]
+        ),
+        quote!(
+            CH4,
+            "padded_sum",
+            Computed,
+            ce.clone()
+                .reduction(Reduce::Sum)
+                .forward(batch.view(), Target::Indices(padded.view()))?[[]]
+        ),
+        quote!(
+            CH4,
+            "padded_grad_row0",
+            Computed,
+            ce.backward(batch.view(), Target::Indices(padded.view()), one.view())?
+                .index_axis(Axis(0), 0)
+                .to_owned()
+        ),
+        quote!(
+            CH4,
+            "weighted_mean",
+            Computed,
+            weighted.forward(batch.view(), Target::Indices(full.view()))?[[]]
+        ),
+        quote!(
+            CH4,
+            "weighted_sum",
+            Computed,
+            weighted
+                .clone()
+                .reduction(Reduce::Sum)
+                .forward(batch.view(), Target::Indices(full.view()))?[[]]
+        ),
+        quote!(CH4, "smoothing", Input, [0.1]),
+        quote!(
+            CH4,
+            "smoothed_loss",
+            Computed,
+            smooth.forward(row.view(), Target::Indices(answer.view()))?[[]]
+        ),
+        quote!(CH4, "smoothed_target", Computed, smoothed_target.clone()),
+        quote!(
+            CH4,
+            "smoothing_floor",
+            Computed,
+            entropy(smoothed_target.as_slice().unwrap_or(&[]))?
+        ),
+        quote!(CH4, "teacher", Input, [0.7, 0.3]),
+        quote!(
+            CH4,
+            "soft_loss",
+            Computed,
+            ce.forward(row.view(), Target::Probabilities(teacher.view()))?[[]]
+        ),
+        quote!(
+            CH4,
+            "grad_plain",
+            Computed,
+            ce.backward(row.view(), Target::Indices(answer.view()), one.view())?
+        ),
+        quote!(
+            CH4,
+            "grad_smooth",
+            Computed,
+            smooth.backward(row.view(), Target::Indices(answer.view()), one.view())?
+        ),
+        quote!(
+            CH4,
+            "grad_soft",
+            Computed,
+            ce.backward(
+                row.view(),
+                Target::Probabilities(teacher.view()),
+                one.view()
+            )?
         ),
     ])
 }

@@ -13,6 +13,7 @@
 mod ch01_coin;
 mod ch02_one_hot;
 mod ch03_fused;
+mod ch04_options;
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,16 @@ const LISTINGS: &[(&str, &str, Listing)] = &[
     ("ch03-fused", "overflow", ch03_fused::overflow),
     ("ch03-fused", "exp_limits", ch03_fused::exp_limits),
     ("ch03-fused", "batch", ch03_fused::batch),
+    ("ch04-options", "padding", ch04_options::padding),
+    ("ch04-options", "weights", ch04_options::weights),
+    (
+        "ch04-options",
+        "label_smoothing",
+        ch04_options::label_smoothing,
+    ),
+    ("ch04-options", "soft_targets", ch04_options::soft_targets),
+    ("ch04-options", "gradients", ch04_options::gradients),
+    ("ch04-options", "edge_cases", ch04_options::edge_cases),
 ];
 
 const MARKER: &str = "\u{1e}anchor ";
