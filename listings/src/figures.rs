@@ -339,7 +339,7 @@ pub fn label_smoothing() -> Result<String, FigureError> {
         chart.draw_series([EmptyElement::at(lowest)
             + Text::new(
                 format!("最低点：z ≈ {:.2}，损失 ≈ {:.3}", lowest.0, lowest.1),
-                (-120, 20),
+                (-110, -36),
                 (FONT, 16).into_font().color(&ACCENT),
             )])?;
         chart
