@@ -4,6 +4,7 @@
 //! - `build`    builds the book into `book/` and checks the HTML
 //! - `test`     everything CI checks: fmt, clippy, `cargo test`, the book build, HTML checks
 //! - `figures`  regenerates `src/figures/*.svg` from `listings`
+//! - `notebooks` regenerates `notebooks/*.ipynb` from the chapters and `listings`
 //! - `tools`    installs the pinned tools (mdbook, mdbook-katex) into the tools folder
 
 mod html_check;
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         Some("build") => build().map(|_| ()),
         Some("test") => test(),
         Some("figures") => figures(),
+        Some("notebooks") => notebooks(),
         Some("tools") => tools::ensure(&root()).map(|_| ()),
         _ => Err(USAGE.to_string()),
     };
@@ -38,7 +40,7 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <serve | build | test | figures | tools>";
+const USAGE: &str = "usage: cargo xtask <serve | build | test | figures | notebooks | tools>";
 
 /// The repository root (the parent of this crate's folder).
 fn root() -> PathBuf {
@@ -135,6 +137,17 @@ fn figures() -> Result {
         if std::fs::read_to_string(&path).ok().as_deref() != Some(svg.as_str()) {
             std::fs::write(&path, svg).map_err(|e| format!("{}: {e}", path.display()))?;
             eprintln!("xtask: wrote {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+fn notebooks() -> Result {
+    for notebook in xtask::notebooks::generate(&root())? {
+        if std::fs::read_to_string(&notebook.path).ok().as_deref() != Some(notebook.json.as_str()) {
+            std::fs::write(&notebook.path, &notebook.json)
+                .map_err(|e| format!("{}: {e}", notebook.path.display()))?;
+            eprintln!("xtask: wrote {}", notebook.path.display());
         }
     }
     Ok(())

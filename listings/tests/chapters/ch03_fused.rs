@@ -93,8 +93,11 @@ pub fn batch() -> Result<(), Box<dyn Error>> {
     println!("第 2 行的梯度：    {:.3}", grad.row(2));
 
     // 用中心差分独立地估计同一个梯度
-    let loss = |x: ndarray::ArrayView2<f64>| cross_entropy(x, &y_flat, Reduction::Mean);
-    let numeric = central_difference(loss, logits_flat.view(), 1e-5)?;
+    let numeric = central_difference(
+        |x| cross_entropy(x, &y_flat, Reduction::Mean),
+        logits_flat.view(),
+        1e-5,
+    )?;
     let worst = (&grad - &numeric)
         .iter()
         .fold(0.0_f64, |m, d| m.max(d.abs()));

@@ -1,0 +1,52 @@
+//! The committed notebooks are exactly what `cargo xtask notebooks` generates now.
+
+mod common;
+
+#[test]
+fn committed_notebooks_are_fresh() {
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let notebooks = xtask::notebooks::generate(common::root()).expect("notebooks generate");
+    let mut stale = Vec::new();
+    for notebook in &notebooks {
+        let committed = std::fs::read_to_string(&notebook.path).unwrap_or_default();
+        if committed != notebook.json {
+            if update {
+                std::fs::write(&notebook.path, &notebook.json).expect("write notebook");
+            } else {
+                stale.push(notebook.path.display().to_string());
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale notebooks {stale:?}: run `cargo xtask notebooks` (or UPDATE_EXPECT=1 cargo test) and commit them"
+    );
+    assert_eq!(
+        notebooks.len(),
+        xtask::notebooks::chapters(common::root()).unwrap().len()
+    );
+}
+
+#[test]
+fn every_listing_becomes_a_checked_cell() {
+    // Each chapter's included listings appear as code cells expecting their output file.
+    for notebook in xtask::notebooks::generate(common::root()).expect("notebooks generate") {
+        let expectations = xtask::notebooks::expectations(&notebook.json).unwrap();
+        let listings = expectations
+            .iter()
+            .filter(|e| e.origin.contains("listings/tests/chapters/"))
+            .count();
+        let figures = expectations.iter().filter(|e| e.display.is_some()).count();
+        assert!(
+            listings >= 3,
+            "{}: only {listings} listing cells",
+            notebook.path.display()
+        );
+        assert!(figures >= 1, "{}: no live figure", notebook.path.display());
+        assert!(
+            expectations.last().unwrap().stdout.lines().count() >= 3,
+            "{}: the numbers cell prints too little",
+            notebook.path.display()
+        );
+    }
+}
