@@ -5,9 +5,12 @@
 //! - `test`     everything CI checks: fmt, clippy, `cargo test`, the book build, HTML checks
 //! - `figures`  regenerates `src/figures/*.svg` from `listings`
 //! - `notebooks` regenerates `notebooks/*.ipynb` from the chapters and `listings`
+//! - `notebooks-run` executes every notebook on the evcxr kernel and checks every cell
+//! - `jupyter`  installs the kernel and JupyterLab (pinned) and opens the notebooks
 //! - `tools`    installs the pinned tools (mdbook, mdbook-katex) into the tools folder
 
 mod html_check;
+mod jupyter;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -25,6 +28,8 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("figures") => figures(),
         Some("notebooks") => notebooks(),
+        Some("notebooks-run") => jupyter::test(&root()),
+        Some("jupyter") => jupyter::lab(&root()),
         Some("tools") => tools::ensure(&root()).map(|_| ()),
         _ => Err(USAGE.to_string()),
     };
@@ -40,7 +45,7 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <serve | build | test | figures | notebooks | tools>";
+const USAGE: &str = "usage: cargo xtask <serve | build | test | figures | notebooks | notebooks-run | jupyter | tools>";
 
 /// The repository root (the parent of this crate's folder).
 fn root() -> PathBuf {
@@ -125,6 +130,7 @@ fn test() -> Result {
     run(cargo().args(["test", "--workspace"]))?;
     run(Command::new("python3").args(["preprocessors/dedent.py", "self-test"]))?;
     build()?;
+    jupyter::test(&root())?;
     Ok(())
 }
 

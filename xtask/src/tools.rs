@@ -54,27 +54,39 @@ fn installed(dir: &Path, tool: &Tool) -> bool {
     record.contains(&format!("\"{} {} ", tool.krate, tool.version)) && bin.exists()
 }
 
-/// Installs every pinned tool that is missing (or at another version).
-pub fn ensure(root: &Path) -> Result<Tools> {
-    let dir = std::env::var_os("BOOK_TOOLS_DIR")
+fn tools_dir(root: &Path) -> PathBuf {
+    std::env::var_os("BOOK_TOOLS_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| root.join(".tools"));
+        .unwrap_or_else(|| root.join(".tools"))
+}
+
+/// Installs every pinned tool of the book that is missing (or at another version).
+pub fn ensure(root: &Path) -> Result<Tools> {
     for tool in TOOLS {
-        if installed(&dir, tool) {
-            continue;
-        }
-        eprintln!(
-            "xtask: installing {} {} into {} (once; a few minutes)",
-            tool.krate,
-            tool.version,
-            dir.display()
-        );
-        crate::run(
-            crate::cargo()
-                .args(["install", "--locked", "--root"])
-                .arg(&dir)
-                .arg(format!("{}@{}", tool.krate, tool.version)),
-        )?;
+        ensure_tool(root, tool)?;
     }
+    Ok(Tools {
+        dir: tools_dir(root),
+    })
+}
+
+/// Installs one pinned tool if it is missing (or at another version).
+pub fn ensure_tool(root: &Path, tool: &Tool) -> Result<Tools> {
+    let dir = tools_dir(root);
+    if installed(&dir, tool) {
+        return Ok(Tools { dir });
+    }
+    eprintln!(
+        "xtask: installing {} {} into {} (once; a few minutes)",
+        tool.krate,
+        tool.version,
+        dir.display()
+    );
+    crate::run(
+        crate::cargo()
+            .args(["install", "--locked", "--root"])
+            .arg(&dir)
+            .arg(format!("{}@{}", tool.krate, tool.version)),
+    )?;
     Ok(Tools { dir })
 }

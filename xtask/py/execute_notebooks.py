@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Execute notebooks on the evcxr Rust kernel and check every code cell.
+
+    execute_notebooks.py NOTEBOOK...      run and check; exit 1 if any cell fails
+    execute_notebooks.py --self-test DIR  prove that a wrong number, a panic and a compile
+                                          error each fail (DIR holds evcxr.toml)
+
+A code cell fails on any `error` output, on any stderr output, on stdout that differs from
+`metadata.book.expected_stdout` (the text the book shows, written by the generator), on a
+missing `metadata.book.expected_display` (a figure), and on a stray displayed value.
+
+Each notebook gets its own kernel and its own EVCXR_TMPDIR under $BOOK_EVCXR_DIR (never one
+shared by two kernels at once), kept between runs so that a warm run reuses the build.
+The kernel's working directory is the notebook's folder, so evcxr reads its evcxr.toml
+(preserve_vars_on_panic = false: a panicking assert! must not pass as "ok").
+"""
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+import nbformat
+from nbclient import NotebookClient
+
+CELL_TIMEOUT = int(os.environ.get("BOOK_CELL_TIMEOUT", "900"))
+
+
+def check(nb, name):
+    problems, checked = [], 0
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        book = cell.metadata.get("book", {})
+        where = f"{name} cell {index} ({book.get('origin', '?')})"
+        stdout = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
+        stderr = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream" and o.name == "stderr")
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        shown = [m for o in cell.outputs if o.output_type == "display_data" for m in o.get("data", {})]
+        results = [o for o in cell.outputs if o.output_type == "execute_result"]
+        for e in errors:
+            problems.append(f"{where}: error {e.get('ename', '')}: {e.get('evalue', '')}")
+        if stderr:
+            problems.append(f"{where}: wrote to stderr:\n{stderr}")
+        expected = book.get("expected_stdout")
+        if expected is not None and stdout != expected:
+            problems.append(f"{where}: stdout differs\n--- expected\n{expected}--- printed\n{stdout}")
+        want = book.get("expected_display")
+        if want and want not in shown:
+            problems.append(f"{where}: shows no {want}")
+        if results:
+            problems.append(f"{where}: displays a stray value {results[0].get('data', {})}")
+        checked += 1
+    return checked, problems
+
+
+def run(path):
+    """Execute one notebook; return (checked cells, problems, seconds)."""
+    name = os.path.basename(path)
+    nb = nbformat.read(path, as_version=4)
+    evcxr_dir = os.environ.get("BOOK_EVCXR_DIR", os.path.join(tempfile.gettempdir(), "book-evcxr"))
+    tmp = os.path.join(evcxr_dir, os.path.splitext(name)[0])
+    os.makedirs(tmp, exist_ok=True)
+    os.environ["EVCXR_TMPDIR"] = tmp
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT,
+        kernel_name="rust",
+        allow_errors=True,
+        resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
+    )
+    start = time.monotonic()
+    try:
+        client.execute()
+    except Exception as e:  # a dead kernel or a timeout fails the notebook, with its reason
+        return 0, [f"{name}: execution stopped: {type(e).__name__}: {e}"], time.monotonic() - start
+    checked, problems = check(nb, name)
+    return checked, problems, time.monotonic() - start
+
+
+def code_cell(source, stdout):
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["book"] = {"expected_stdout": stdout, "expected_display": None, "origin": "self-test"}
+    return cell
+
+
+BROKEN = {
+    "wrong-number": ('println!("{:.2}", 0.6_f64.ln().abs());', "0.52\n", "stdout differs"),
+    "panic": ('assert!(1 + 1 == 3, "a wrong number");', "", "stderr"),
+    "compile-error": ('let x: i32 = "not a number";', "", "error"),
+}
+
+
+def self_test(evcxr_toml_dir):
+    """Each broken notebook must fail, for its own reason; a good one must pass."""
+    failures = []
+    with tempfile.TemporaryDirectory() as d:
+        shutil.copy(os.path.join(evcxr_toml_dir, "evcxr.toml"), d)
+        cases = dict(BROKEN, good=('println!("{:.2}", 0.6_f64.ln().abs());', "0.51\n", None))
+        for name, (source, stdout, reason) in cases.items():
+            nb = nbformat.v4.new_notebook()
+            nb.metadata["kernelspec"] = {"name": "rust", "display_name": "Rust", "language": "rust"}
+            nb.cells = [code_cell(source, stdout)]
+            path = os.path.join(d, f"{name}.ipynb")
+            nbformat.write(nb, path)
+            checked, problems, seconds = run(path)
+            caught = any(reason in p for p in problems) if reason else not problems
+            verdict = "ok" if caught else "WRONG"
+            print(f"self-test {name}: {'passes' if not problems else 'fails'} ({seconds:.1f} s) ... {verdict}")
+            if not caught:
+                failures.append(f"{name}: expected {'failure with ' + reason if reason else 'success'}, got {problems}")
+    return failures
+
+
+def main(argv):
+    if argv[:1] == ["--self-test"]:
+        failures = self_test(argv[1])
+        for f in failures:
+            print(f)
+        print(f"{len(BROKEN) + 1 - len(failures)} passed, {len(failures)} failed")
+        return 1 if failures else 0
+    total, all_problems, started = 0, [], time.monotonic()
+    for path in argv:
+        checked, problems, seconds = run(path)
+        print(f"notebook {os.path.basename(path)}: {checked} code cells checked in {seconds:.1f} s ... {'ok' if not problems else 'FAILED'}")
+        for p in problems:
+            print(f"  {p}")
+        total += checked
+        all_problems += problems
+    print(f"notebooks: {total} checked cell outputs, {len(all_problems)} problems, {time.monotonic() - started:.1f} s")
+    print(f"{len(argv) - len({p.split(' ')[0] for p in all_problems})} passed, {len({p.split(' ')[0] for p in all_problems})} failed")
+    return 1 if all_problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
