@@ -12,6 +12,7 @@
 mod html_check;
 mod jupyter;
 mod tools;
+mod web;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -74,12 +75,8 @@ fn cargo() -> Command {
 }
 
 fn serve() -> Result {
-    let tools = tools::ensure(&root())?;
-    figures()?;
-    eprintln!("xtask: serving the book on http://localhost:3000 (Ctrl-C stops)");
-    run(tools
-        .command("mdbook")
-        .args(["serve", "--hostname", "127.0.0.1", "--port", "3000"]))
+    let book = build()?;
+    web::serve(&book)
 }
 
 /// Builds the book into `book/`, failing on any warning, then checks the HTML.
@@ -110,6 +107,7 @@ fn build() -> Result<PathBuf> {
         ));
     }
     let report = html_check::check_book(&out)?;
+    web::index(&root)?;
     eprintln!(
         "xtask: HTML check: {} pages, {} formulas rendered, {} local resources, no raw TeX, no {{{{#…}}}}, nothing from outside the book",
         report.pages, report.formulas, report.resources
@@ -129,7 +127,9 @@ fn test() -> Result {
     ]))?;
     run(cargo().args(["test", "--workspace"]))?;
     run(Command::new("python3").args(["preprocessors/dedent.py", "self-test"]))?;
-    build()?;
+    let book = build()?;
+    web::links(&root(), &book)?;
+    web::browser(&root(), &book)?;
     jupyter::test(&root())?;
     Ok(())
 }
