@@ -109,16 +109,22 @@ async function check(bookDir, shots) {
             problems.push(...r.problems.map((p) => `${name}: ${p}`));
             console.log(`page ${name}: ${r.formulas} formulas, ${r.images} images, ${r.problems.length} problems`);
         }
+        // The figures on a dark theme, for review: each is a white card with a frame.
+        if (shots) {
+            const dark = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+            await dark.addInitScript(() => localStorage.setItem("mdbook-theme", "navy"));
+            await dark.goto(`${base}/ch01-coin.html#量一量这枚硬币`, { waitUntil: "load" });
+            await dark.screenshot({ path: path.join(shots, "ch01-coin-navy.png") });
+            await dark.close();
+        }
         // An unknown address gets the book's 404 page.
         const missing = await checkPage(browser, base, "missing-page.html", null);
         if (!missing.title.includes("404") && !missing.h1.some((h) => h.includes("404"))) problems.push("no 404 page for a missing address");
         // print.html holds every chapter.
-        const summary = fs.readFileSync(path.join(bookDir, "toc.html"), "utf8");
         const print = await checkPage(browser, base, "print.html", null);
         for (const chapter of ["硬币的惊喜", "独热求和", "PyTorch 式的融合损失", "PyTorch 的全部选项"]) {
             if (!print.h1.some((h) => h.includes(chapter))) problems.push(`print.html lacks chapter ${chapter}`);
         }
-        void summary;
         // Search.
         for (const [query, chapter] of QUERIES) {
             const { links, excerpt, page } = await search(browser, base, query);
