@@ -36,8 +36,11 @@ def check(nb, name):
         stdout = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
         stderr = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream" and o.name == "stderr")
         errors = [o for o in cell.outputs if o.output_type == "error"]
-        shown = [m for o in cell.outputs if o.output_type == "display_data" for m in o.get("data", {})]
-        results = [o for o in cell.outputs if o.output_type == "execute_result"]
+        # evcxr sends EVCXR_BEGIN_CONTENT as an execute_result, Jupyter may say display_data.
+        rich = [o for o in cell.outputs if o.output_type in ("display_data", "execute_result")]
+        shown = [m for o in rich for m in o.get("data", {})]
+        want = book.get("expected_display")
+        stray = [m for m in shown if m != want]
         for e in errors:
             problems.append(f"{where}: error {e.get('ename', '')}: {e.get('evalue', '')}")
         if stderr:
@@ -45,11 +48,11 @@ def check(nb, name):
         expected = book.get("expected_stdout")
         if expected is not None and stdout != expected:
             problems.append(f"{where}: stdout differs\n--- expected\n{expected}--- printed\n{stdout}")
-        want = book.get("expected_display")
         if want and want not in shown:
             problems.append(f"{where}: shows no {want}")
-        if results:
-            problems.append(f"{where}: displays a stray value {results[0].get('data', {})}")
+        if stray:
+            values = [str(o.get("data", {}).get(m, ""))[:80] for o in rich for m in o.get("data", {}) if m in stray]
+            problems.append(f"{where}: displays a stray value: {values}")
         checked += 1
     return checked, problems
 
@@ -124,7 +127,7 @@ def main(argv):
         checked, problems, seconds = run(path)
         print(f"notebook {os.path.basename(path)}: {checked} code cells checked in {seconds:.1f} s ... {'ok' if not problems else 'FAILED'}")
         for p in problems:
-            print(f"  {p}")
+            print(f"  {p[:1500]}")
         total += checked
         all_problems += problems
     print(f"notebooks: {total} checked cell outputs, {len(all_problems)} problems, {time.monotonic() - started:.1f} s")

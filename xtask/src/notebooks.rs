@@ -151,25 +151,17 @@ fn cells_of(root: &Path, chapter: &str, markdown: &str) -> Result<Vec<Cell>, Str
                 ("rust", Some((path, Some(anchor)))) => {
                     flush(&mut prose, &mut cells);
                     let source = resolve(root, path, Some(anchor))?;
-                    // The output block right after the code is what the cell must print.
-                    let mut stdout = String::new();
-                    let mut next = end + 1;
-                    while next < lines.len() && lines[next].trim().is_empty() {
-                        next += 1;
-                    }
-                    let mut skip_to = end;
-                    if lines.get(next).is_some_and(|l| l.starts_with("```text")) {
-                        let close = lines[next + 1..]
-                            .iter()
-                            .position(|l| l.starts_with("```"))
-                            .map(|p| next + 1 + p);
-                        if let (Some(close), Some((out, None))) =
-                            (close, lines.get(next + 1).and_then(|l| include(l)))
-                        {
-                            stdout = read(&root.join("src").join(out))?;
-                            skip_to = close;
-                        }
-                    }
+                    // What the cell must print is the output file the book shows for
+                    // this region; the book's ```text block for it is dropped below.
+                    let output = root
+                        .join("listings/output")
+                        .join(chapter)
+                        .join(format!("{anchor}.txt"));
+                    let stdout = if output.exists() {
+                        read(&output)?
+                    } else {
+                        String::new()
+                    };
                     cells.push(Cell::Code {
                         source,
                         expect: Expect {
@@ -178,7 +170,12 @@ fn cells_of(root: &Path, chapter: &str, markdown: &str) -> Result<Vec<Cell>, Str
                             origin: format!("{path}:{anchor}"),
                         },
                     });
-                    i = skip_to + 1;
+                    i = end + 1;
+                    continue;
+                }
+                ("text", _) if body.iter().any(|l| l.contains("../listings/output/")) => {
+                    // A listing's output: the kernel prints it itself.
+                    i = end + 1;
                     continue;
                 }
                 _ => {
@@ -218,6 +215,20 @@ fn cells_of(root: &Path, chapter: &str, markdown: &str) -> Result<Vec<Cell>, Str
     Ok(cells)
 }
 
+/// The last cell's code. It ends with a statement, not a block: evcxr would display a
+/// block's `()`.
+const NUMBERS_CELL: &str = r#"// 本章正文引用的每一个数字，都由 listings::quoted 中的代码算出
+let numbers: Vec<String> = listings::quoted::registry()?
+    .iter()
+    .filter(|q| q.chapter == "CHAPTER")
+    .map(|q| {
+        let values: Vec<String> = q.values.iter().map(|v| format!("{v:.4}")).collect();
+        format!("{}: {}", q.name, values.join(", "))
+    })
+    .collect();
+println!("{}", numbers.join("
+"));"#;
+
 /// The last cell: every number the chapter quotes, printed from `listings::quoted`.
 fn numbers_cell(chapter: &str) -> Result<Cell, String> {
     let registry = listings::quoted::registry().map_err(|e| e.to_string())?;
@@ -226,13 +237,7 @@ fn numbers_cell(chapter: &str) -> Result<Cell, String> {
         let values: Vec<String> = q.values.iter().map(|v| format!("{v:.4}")).collect();
         stdout.push_str(&format!("{}: {}\n", q.name, values.join(", ")));
     }
-    let source = format!(
-        "// 本章正文引用的每一个数字，都由 listings::quoted 中的代码算出\n\
-         for q in listings::quoted::registry()?.iter().filter(|q| q.chapter == \"{chapter}\") {{\n    \
-             let values: Vec<String> = q.values.iter().map(|v| format!(\"{{v:.4}}\")).collect();\n    \
-             println!(\"{{}}: {{}}\", q.name, values.join(\", \"));\n\
-         }}"
-    );
+    let source = NUMBERS_CELL.replace("CHAPTER", chapter);
     Ok(Cell::Code {
         source,
         expect: Expect {

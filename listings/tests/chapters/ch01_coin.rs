@@ -81,10 +81,11 @@ pub fn bad_probability() -> Result<(), Box<dyn Error>> {
     use listings::surprise::surprise;
     section("bad_probability");
     // ANCHOR: bad_probability
-    match surprise(1.5) {
-        Ok(s) => println!("惊喜：{s}"),
-        Err(e) => println!("出错了：{e}"),
-    }
+    let answer = match surprise(1.5) {
+        Ok(s) => format!("惊喜：{s}"),
+        Err(e) => format!("出错了：{e}"),
+    };
+    println!("{answer}");
     // ANCHOR_END: bad_probability
     let message = surprise(1.5).unwrap_err().to_string();
     assert!(message.contains("outside [0, 1]"), "{message}");

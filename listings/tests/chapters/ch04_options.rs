@@ -241,16 +241,16 @@ pub fn edge_cases() -> Result<(), Box<dyn Error>> {
     let bad_smoothing = CrossEntropyLoss::new().label_smoothing(1.5);
     let bad_ignore = CrossEntropyLoss::new().ignore_index(0);
     let q = array![[0.5, 0.5, 0.0], [0.0, 0.5, 0.5]].into_dyn();
-    for result in [
+    let messages: Vec<String> = [
         bad_weight.forward(logits.view(), Target::Indices(y.view())),
         bad_smoothing.forward(logits.view(), Target::Indices(y.view())),
         bad_ignore.forward(logits.view(), Target::Probabilities(q.view())),
         "avg".parse::<Reduction>().map(|_| logits.clone()),
-    ] {
-        if let Err(e) = result {
-            println!("{e}");
-        }
-    }
+    ]
+    .into_iter()
+    .filter_map(|result| result.err().map(|e| e.to_string()))
+    .collect();
+    println!("{}", messages.join("\n"));
     // ANCHOR_END: errors
     Ok(())
 }
