@@ -272,6 +272,21 @@ impl<A: Real> CrossEntropyLoss<A> {
         })
     }
 
+    /// The class of a target id: `None` if it is `ignore_index` (checked first, so that
+    /// an `ignore_index` inside `[0, C)` wins, as in PyTorch), an error outside `[0, C)`.
+    fn class_of(&self, t: i64, c: usize) -> Result<Option<usize>, LossError> {
+        if t == self.ignore_index {
+            return Ok(None);
+        }
+        match usize::try_from(t) {
+            Ok(class) if class < c => Ok(Some(class)),
+            _ => Err(LossError::TargetOutOfBounds {
+                target: t,
+                classes: c,
+            }),
+        }
+    }
+
     fn class_weight(&self, k: usize) -> A {
         self.weight.as_ref().map_or(A::one(), |w| w[k])
     }
@@ -310,17 +325,9 @@ impl<A: Real> CrossEntropyLoss<A> {
                 let neg_logp = |k: usize| log_sum - (row[k] - m);
                 losses[[i, j]] = match target {
                     Flat::Indices(t) => {
-                        let t = t[[i, j]];
-                        if t == self.ignore_index {
-                            continue;
-                        }
-                        if t < 0 || t as u64 >= c as u64 {
-                            return Err(LossError::TargetOutOfBounds {
-                                target: t,
-                                classes: c,
-                            });
-                        }
-                        let t = t as usize;
+                        let Some(t) = self.class_of(t[[i, j]], c)? else {
+                            continue; // ignored: no loss, no gradient
+                        };
                         let w_t = self.class_weight(t);
                         denominator = denominator + w_t;
                         let nll = w_t * neg_logp(t);
@@ -459,17 +466,9 @@ impl<A: Real> CrossEntropyLoss<A> {
                 let mut out = grad.slice_mut(ndarray::s![i, .., j]);
                 match &flat {
                     Flat::Indices(t) => {
-                        let t = t[[i, j]];
-                        if t == self.ignore_index {
-                            continue;
-                        }
-                        if t < 0 || t as u64 >= c as u64 {
-                            return Err(LossError::TargetOutOfBounds {
-                                target: t,
-                                classes: c,
-                            });
-                        }
-                        let t = t as usize;
+                        let Some(t) = self.class_of(t[[i, j]], c)? else {
+                            continue; // ignored: no loss, no gradient
+                        };
                         let w_t = self.class_weight(t);
                         for k in 0..c {
                             let hit = if k == t { A::one() } else { A::zero() };

@@ -6,6 +6,7 @@
 //! SVG is byte-for-byte the same on every machine; the browser draws the glyphs.
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use thiserror::Error;
 
@@ -70,6 +71,49 @@ const CURVE: RGBColor = RGBColor(31, 119, 180);
 const ACCENT: RGBColor = RGBColor(214, 90, 20);
 const MUTED: RGBColor = RGBColor(150, 170, 200);
 
+/// The charts of the book: f64 on both axes.
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A chart with the book's caption style, margins and axis areas.
+fn chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    caption: &str,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> Result<Chart<'a, 'b>, FigureError> {
+    Ok(ChartBuilder::on(root)
+        .caption(caption, (FONT, 22).into_font().color(&INK))
+        .margin(16)
+        .x_label_area_size(50)
+        .y_label_area_size(60)
+        .build_cartesian_2d(x, y)?)
+}
+
+/// The book's axes: described in Chinese, without the busy minor grid.
+fn axes(chart: &mut Chart, x_desc: &str, y_desc: &str) -> Result<(), FigureError> {
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .light_line_style(WHITE)
+        .axis_desc_style((FONT, 18))
+        .label_style((FONT, 15))
+        .draw()?;
+    Ok(())
+}
+
+/// The legend of the labelled series, top right.
+fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>) -> Result<(), FigureError> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font((FONT, 16))
+        .background_style(WHITE.mix(0.9))
+        .border_style(INK)
+        .draw()?;
+    Ok(())
+}
+
 /// Draws on a fresh white SVG canvas and returns the SVG text.
 fn svg(
     draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), FigureError>,
@@ -95,23 +139,13 @@ pub fn surprise_curve() -> Result<String, FigureError> {
     let heads = surprise(0.9_f64)?;
     let tails = surprise(0.1_f64)?;
     svg(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "惊喜 = −ln p：越不可能的事，发生时越令人惊喜",
-                (FONT, 22).into_font().color(&INK),
-            )
-            .margin(16)
-            .x_label_area_size(50)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0.0..1.0, 0.0..5.0)?;
-        chart
-            .configure_mesh()
-            .x_desc("事件的概率 p")
-            .y_desc("惊喜 −ln p（nats）")
-            .light_line_style(WHITE)
-            .axis_desc_style((FONT, 18))
-            .label_style((FONT, 15))
-            .draw()?;
+        let mut chart = chart(
+            root,
+            "惊喜 = −ln p：越不可能的事，发生时越令人惊喜",
+            0.0..1.0,
+            0.0..5.0,
+        )?;
+        axes(&mut chart, "事件的概率 p", "惊喜 −ln p（nats）")?;
         let first = (-5.0_f64).exp(); // where the curve leaves the top of the plot
         let curve = (0..=400).map(|i| {
             let p = first + (1.0 - first) * f64::from(i) / 400.0;
@@ -141,15 +175,12 @@ pub fn prediction_bars() -> Result<String, FigureError> {
     let target = 3;
     let loss = surprise(GOOD_PREDICTION[target])?;
     svg(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "“我 爱 吃”之后：模型给每个词的概率",
-                (FONT, 22).into_font().color(&INK),
-            )
-            .margin(16)
-            .x_label_area_size(50)
-            .y_label_area_size(60)
-            .build_cartesian_2d(-0.5..4.5, 0.0..0.8)?;
+        let mut chart = chart(
+            root,
+            "“我 爱 吃”之后：模型给每个词的概率",
+            -0.5..4.5,
+            0.0..0.8,
+        )?;
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -218,23 +249,17 @@ pub fn loss_vs_logit() -> Result<String, FigureError> {
     let loss_at = per_row_losses(logits.view(), &[target])?[0];
     let grad_at = cross_entropy_grad(logits.view(), &[target], Reduction::Sum)?[[0, target]];
     svg(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "答案的 logit 越大，损失越小，梯度越接近 0",
-                (FONT, 22).into_font().color(&INK),
-            )
-            .margin(16)
-            .x_label_area_size(50)
-            .y_label_area_size(60)
-            .build_cartesian_2d(-4.0..6.0, -1.2..6.0)?;
-        chart
-            .configure_mesh()
-            .x_desc("“苹果”的 logit z（其余 logit 不变）")
-            .y_desc("损失 / 梯度")
-            .light_line_style(WHITE)
-            .axis_desc_style((FONT, 18))
-            .label_style((FONT, 15))
-            .draw()?;
+        let mut chart = chart(
+            root,
+            "答案的 logit 越大，损失越小，梯度越接近 0",
+            -4.0..6.0,
+            -1.2..6.0,
+        )?;
+        axes(
+            &mut chart,
+            "“苹果”的 logit z（其余 logit 不变）",
+            "损失 / 梯度",
+        )?;
         chart
             .draw_series(LineSeries::new(
                 points.iter().map(|&(z, l, _)| (z, l)),
@@ -259,13 +284,7 @@ pub fn loss_vs_logit() -> Result<String, FigureError> {
                 (10, -26),
                 (FONT, 16).into_font().color(&INK),
             )])?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT, 16))
-            .background_style(WHITE.mix(0.9))
-            .border_style(INK)
-            .draw()?;
+        legend(&mut chart)?;
         Ok(())
     })
 }
@@ -302,23 +321,17 @@ pub fn label_smoothing() -> Result<String, FigureError> {
             |best, p| if p.1 < best.1 { p } else { best },
         );
     svg(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "标签平滑让损失在有限的 logit 处取到最小值",
-                (FONT, 22).into_font().color(&INK),
-            )
-            .margin(16)
-            .x_label_area_size(50)
-            .y_label_area_size(60)
-            .build_cartesian_2d(-3.0..9.0, 0.0..4.0)?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE)
-            .x_desc("“苹果”的 logit z（其余 logit 为第 2 章预测的 ln p）")
-            .y_desc("损失")
-            .axis_desc_style((FONT, 18))
-            .label_style((FONT, 15))
-            .draw()?;
+        let mut chart = chart(
+            root,
+            "标签平滑让损失在有限的 logit 处取到最小值",
+            -3.0..9.0,
+            0.0..4.0,
+        )?;
+        axes(
+            &mut chart,
+            "“苹果”的 logit z（其余 logit 为第 2 章预测的 ln p）",
+            "损失",
+        )?;
         for (eps, points) in &curves {
             let color = if *eps > 0.0 { ACCENT } else { CURVE };
             chart
@@ -342,13 +355,7 @@ pub fn label_smoothing() -> Result<String, FigureError> {
                 (-110, -36),
                 (FONT, 16).into_font().color(&ACCENT),
             )])?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT, 16))
-            .background_style(WHITE.mix(0.9))
-            .border_style(INK)
-            .draw()?;
+        legend(&mut chart)?;
         Ok(())
     })
 }
