@@ -116,6 +116,7 @@ pub fn lab(root: &Path) -> Result {
     )?;
     run(jupyter
         .python()
-        .args(["-m", "jupyter", "lab", "--notebook-dir"])
+        // --allow-root: JupyterLab refuses root without it (CI machines and containers).
+        .args(["-m", "jupyter", "lab", "--allow-root", "--notebook-dir"])
         .arg(root.join("notebooks")))
 }
