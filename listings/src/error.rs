@@ -89,6 +89,12 @@ pub enum LossError {
     #[error("Expected 1 or more dimensions (got 0): the input needs a class dimension")]
     NoDimensions,
 
+    /// A word the vocabulary does not have.
+    #[error(
+        "“{0}” is not in the vocabulary; the model can only read and predict the words it has ids for"
+    )]
+    UnknownWord(String),
+
     /// A reshape that cannot fail did: a bug in this crate, reported instead of a panic.
     #[error(
         "cannot view an array of shape {shape:?} as needed: {reason} (a bug in listings; please report it)"

@@ -41,7 +41,8 @@ pub struct Figure {
 ///
 /// ```
 /// let files: Vec<_> = listings::figures::all().iter().map(|f| f.file).collect();
-/// assert_eq!(files, ["surprise-curve.svg", "prediction-bars.svg", "loss-vs-logit.svg", "label-smoothing.svg"]);
+/// assert_eq!(files, ["surprise-curve.svg", "prediction-bars.svg", "loss-vs-logit.svg",
+///                    "label-smoothing.svg", "training-loss.svg", "training-prediction.svg"]);
 /// ```
 pub fn all() -> Vec<Figure> {
     vec![
@@ -60,6 +61,14 @@ pub fn all() -> Vec<Figure> {
         Figure {
             file: "label-smoothing.svg",
             draw: label_smoothing,
+        },
+        Figure {
+            file: "training-loss.svg",
+            draw: training_loss,
+        },
+        Figure {
+            file: "training-prediction.svg",
+            draw: training_prediction,
         },
     ]
 }
@@ -102,11 +111,14 @@ fn axes(chart: &mut Chart, x_desc: &str, y_desc: &str) -> Result<(), FigureError
     Ok(())
 }
 
-/// The legend of the labelled series, top right.
-fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>) -> Result<(), FigureError> {
+/// The legend of the labelled series, where it hides nothing.
+fn legend<'a, 'b: 'a>(
+    chart: &mut Chart<'a, 'b>,
+    at: SeriesLabelPosition,
+) -> Result<(), FigureError> {
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(at)
         .label_font((FONT, 16))
         .background_style(WHITE.mix(0.9))
         .border_style(INK)
@@ -284,7 +296,7 @@ pub fn loss_vs_logit() -> Result<String, FigureError> {
                 (10, -26),
                 (FONT, 16).into_font().color(&INK),
             )])?;
-        legend(&mut chart)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
 }
@@ -355,7 +367,106 @@ pub fn label_smoothing() -> Result<String, FigureError> {
                 (-110, -36),
                 (FONT, 16).into_font().color(&ACCENT),
             )])?;
-        legend(&mut chart)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
+    })
+}
+
+/// Chapter 5's training run: the data, the model, the result (one place for both figures).
+fn chapter5_run() -> Result<(crate::training::Bigram, Vec<f64>, f64), LossError> {
+    use crate::training::{Bigram, SENTENCES, data_entropy, pairs, train};
+    let (inputs, targets) = pairs(&SENTENCES)?;
+    let (model, losses) = train(Bigram::uniform(VOCAB.len()), &inputs, &targets, 2.0, 200)?;
+    Ok((model, losses, data_entropy(&inputs, &targets, VOCAB.len())?))
+}
+
+/// Chapter 5: the mean surprise falls step by step toward the data's own entropy.
+///
+/// ```
+/// let svg = listings::figures::training_loss().unwrap();
+/// assert!(svg.contains("下限"));
+/// ```
+pub fn training_loss() -> Result<String, FigureError> {
+    let (_, losses, floor) = chapter5_run()?;
+    svg(|root| {
+        let mut chart = chart(root, "训练：模型的平均惊喜一步步下降", 0.0..200.0, 0.0..1.8)?;
+        axes(&mut chart, "梯度下降的步数", "平均惊喜（交叉熵，nats）")?;
+        chart
+            .draw_series(LineSeries::new(
+                losses.iter().enumerate().map(|(i, &l)| (i as f64, l)),
+                CURVE.stroke_width(3),
+            ))?
+            .label("训练集上的平均损失")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 24, y)], CURVE.stroke_width(3)));
+        chart
+            .draw_series(LineSeries::new(
+                [(0.0, floor), (200.0, floor)],
+                ACCENT.stroke_width(2),
+            ))?
+            .label(format!("数据的熵 ≈ {floor:.3}（损失的下限）"))
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 24, y)], ACCENT.stroke_width(2)));
+        chart.draw_series([EmptyElement::at((0.0, losses[0]))
+            + Text::new(
+                format!("起点 ln 5 ≈ {:.3}", losses[0]),
+                (12, -4),
+                (FONT, 16).into_font().color(&INK),
+            )])?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)
+    })
+}
+
+/// Chapter 5: after "我 爱 吃", the model's distribution before and after training.
+///
+/// ```
+/// let svg = listings::figures::training_prediction().unwrap();
+/// assert!(svg.contains("训练后"));
+/// ```
+pub fn training_prediction() -> Result<String, FigureError> {
+    let (model, _, _) = chapter5_run()?;
+    let before = crate::training::Bigram::uniform(VOCAB.len()).next_word(2)?;
+    let after = model.next_word(2)?;
+    svg(|root| {
+        let mut chart = chart(root, "“我 爱 吃”之后：训练前后的预测", -0.5..4.5, 0.0..1.1)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(VOCAB.len())
+            .x_label_formatter(&|x: &f64| {
+                let i = x.round();
+                if (x - i).abs() < 1e-9 && (0.0..5.0).contains(&i) {
+                    VOCAB[i as usize].to_string()
+                } else {
+                    String::new()
+                }
+            })
+            .y_desc("下一个词的概率")
+            .x_desc("下一个词")
+            .light_line_style(WHITE)
+            .axis_desc_style((FONT, 18))
+            .label_style((FONT, 16))
+            .draw()?;
+        for (probabilities, offset, color, name) in [
+            (&before, -0.2, MUTED, "训练前（均匀）"),
+            (&after, 0.2, ACCENT, "训练后"),
+        ] {
+            chart
+                .draw_series(probabilities.iter().enumerate().map(|(i, &p)| {
+                    let x = i as f64 + offset;
+                    Rectangle::new([(x - 0.18, 0.0), (x + 0.18, p)], color.filled())
+                }))?
+                .label(name)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 16, y + 6)], color.filled())
+                });
+            chart.draw_series(probabilities.iter().enumerate().map(|(i, &p)| {
+                EmptyElement::at((i as f64 + offset, p))
+                    + Text::new(
+                        format!("{p:.2}"),
+                        (-14, -18),
+                        (FONT, 13).into_font().color(&INK),
+                    )
+            }))?;
+        }
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)
     })
 }

@@ -8,6 +8,8 @@
 //! | [`one_hot`]  | 2 独热求和 | `-Σ y_true·ln y_pred` collapses to `-ln y_pred[target]` |
 //! | [`fused`]    | 3 PyTorch 式的融合损失 | log-sum-exp, fused LogSoftmax + NLLLoss, its gradient |
 //! | [`cross_entropy_loss`] | 4 PyTorch 的全部选项 | `nn.CrossEntropyLoss` with every option, and its gradient |
+//! | [`training`] | 5 让模型少一点惊喜 | a bigram model trained by gradient descent on the loss |
+//! | [`information`] | 5 | cross-entropy = entropy + KL divergence; perplexity |
 //! | [`figures`]  | all | the SVG figures the chapters show |
 //! | [`quoted`]   | all | every number the prose quotes, with the code that produces it |
 //!
@@ -18,10 +20,12 @@ pub mod cross_entropy_loss;
 pub mod error;
 pub mod figures;
 pub mod fused;
+pub mod information;
 pub mod one_hot;
 pub mod quoted;
 pub mod real;
 pub mod surprise;
+pub mod training;
 
 pub use cross_entropy_loss::{CrossEntropyLoss, Reduction, Target};
 pub use error::LossError;

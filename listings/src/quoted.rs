@@ -127,6 +127,15 @@ pub fn registry() -> Result<Vec<Quoted>, LossError> {
     const CH2: &str = "ch02-one-hot";
     const CH3: &str = "ch03-fused";
     const CH4: &str = "ch04-options";
+    const CH5: &str = "ch05-training";
+    let (inputs, targets) = crate::training::pairs(&crate::training::SENTENCES)?;
+    let uniform = crate::training::Bigram::uniform(5);
+    let (trained, losses) = crate::training::train(uniform.clone(), &inputs, &targets, 2.0, 200)?;
+    let floor = crate::training::data_entropy(&inputs, &targets, 5)?;
+    let (h_wo, kl_wo) = crate::information::cross_entropy_decomposed(
+        &[0.0, 2.0 / 3.0, 1.0 / 3.0, 0.0, 0.0],
+        &[0.2; 5],
+    )?;
     let logits = batch_logits();
     let grad = cross_entropy_grad(logits.view(), &BATCH_TARGETS, Reduction::Mean)?;
     // Chapter 4's examples: the batch with padding, weights; chapter 2's row with options.
@@ -314,6 +323,35 @@ pub fn registry() -> Result<Vec<Quoted>, LossError> {
                 Target::Probabilities(teacher.view()),
                 one.view()
             )?
+        ),
+        // Chapter 5: training a bigram model.
+        quote!(
+            CH5,
+            "start_loss",
+            Computed,
+            uniform.loss(&inputs, &targets)?
+        ),
+        quote!(CH5, "learning_rate", Input, [2.0]),
+        quote!(
+            CH5,
+            "losses",
+            Computed,
+            [losses[10], losses[50], losses[100]]
+        ),
+        quote!(CH5, "final_loss", Computed, losses[200]),
+        quote!(CH5, "uniform_probability", Computed, 1.0 / 5.0),
+        quote!(CH5, "final_apple", Computed, trained.next_word(2)?[3]),
+        quote!(CH5, "floor", Computed, floor),
+        quote!(CH5, "h_after_wo", Computed, h_wo),
+        quote!(CH5, "kl_after_wo", Computed, kl_wo),
+        quote!(
+            CH5,
+            "perplexities",
+            Computed,
+            [
+                crate::information::perplexity(losses[200]),
+                crate::information::perplexity(floor)
+            ]
         ),
     ])
 }

@@ -14,6 +14,7 @@ mod ch01_coin;
 mod ch02_one_hot;
 mod ch03_fused;
 mod ch04_options;
+mod ch05_training;
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -43,6 +44,12 @@ const LISTINGS: &[(&str, &str, Listing)] = &[
     ("ch04-options", "soft_targets", ch04_options::soft_targets),
     ("ch04-options", "gradients", ch04_options::gradients),
     ("ch04-options", "edge_cases", ch04_options::edge_cases),
+    ("ch05-training", "training", ch05_training::training),
+    (
+        "ch05-training",
+        "decomposition",
+        ch05_training::decomposition,
+    ),
 ];
 
 const MARKER: &str = "\u{1e}anchor ";
@@ -90,6 +97,21 @@ fn check(chapter: &str, name: &str, update: bool) -> Result<usize, String> {
         return Err(format!("the listing failed ({}):\n{stderr}", child.status));
     }
     let sections = split(&stdout);
+    // Each section names an anchor of its chapter's file: the book and the notebooks find
+    // a region's output by its anchor's name.
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/chapters")
+        .join(format!("{}.rs", chapter.replace('-', "_")));
+    let source =
+        std::fs::read_to_string(&source).map_err(|e| format!("{}: {e}", source.display()))?;
+    if let Some((anchor, _)) = sections
+        .iter()
+        .find(|(a, _)| !source.contains(&format!("ANCHOR: {a}\n")))
+    {
+        return Err(format!(
+            "section(\"{anchor}\") names no anchor of {chapter}"
+        ));
+    }
     let mut checked = 0;
     for (anchor, text) in &sections {
         if anchor.is_empty() {
@@ -153,6 +175,40 @@ fn main() {
             Err(e) => {
                 println!("test {id} ... FAILED\n{e}");
                 failed += 1;
+            }
+        }
+    }
+    // An output file that no section wrote any more is stale.
+    if filter.is_none() {
+        let expected: std::collections::BTreeSet<PathBuf> = LISTINGS
+            .iter()
+            .map(|(c, _, _)| output_dir().join(c))
+            .collect();
+        for dir in expected.iter().filter(|d| d.is_dir()) {
+            for file in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let anchor = file
+                    .path()
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or_default()
+                    .to_string();
+                let chapter = dir
+                    .file_name()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or_default()
+                    .replace('-', "_");
+                let source = std::fs::read_to_string(
+                    Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join(format!("tests/chapters/{chapter}.rs")),
+                )
+                .unwrap_or_default();
+                if !source.contains(&format!("section(\"{anchor}\")")) {
+                    println!(
+                        "stale output file {} (no section writes it)",
+                        file.path().display()
+                    );
+                    failed += 1;
+                }
             }
         }
     }
