@@ -28,6 +28,38 @@ fn committed_notebooks_are_fresh() {
 }
 
 #[test]
+fn every_code_cell_ends_with_a_statement() {
+    // evcxr displays the value of a cell's last expression: a block such as `for … {}`
+    // or `match … {}` shows a stray `()`. So every cell ends with `;`.
+    for notebook in xtask::notebooks::generate(common::root()).expect("notebooks generate") {
+        let value: serde_json::Value = serde_json::from_str(&notebook.json).unwrap();
+        for cell in value["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["cell_type"] == "code")
+        {
+            let source: String = cell["source"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l.as_str().unwrap())
+                .collect();
+            let last = source
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or_default();
+            assert!(
+                last.trim_end().ends_with(';') || last.starts_with(':'),
+                "{}: a cell ends with `{last}`, not a statement:\n{source}",
+                notebook.path.display()
+            );
+        }
+    }
+}
+
+#[test]
 fn every_listing_becomes_a_checked_cell() {
     // Each chapter's included listings appear as code cells expecting their output file.
     for notebook in xtask::notebooks::generate(common::root()).expect("notebooks generate") {

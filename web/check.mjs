@@ -20,7 +20,7 @@ const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", 
 const QUERIES = [
     ["交叉熵", "ch02-one-hot"], ["惊喜", "ch01-coin"], ["独热", "ch02-one-hot"], ["苹果", "ch02-one-hot"],
     ["对数", "ch01-coin"], ["梯度", "ch03-fused"], ["softmax", "ch03-fused"], ["PyTorch", "ch04-options"],
-    ["标签平滑", "ch04-options"],
+    ["标签平滑", "ch04-options"], ["困惑度", "ch05-training"], ["KL", "ch05-training"],
 ];
 
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
@@ -89,7 +89,12 @@ async function search(browser, base, query) {
         await page.close();
         return { links: [], excerpt: "" };
     }
-    const links = await page.locator("#book-search .pagefind-ui__result-link").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    // The UI shows the first results; Pagefind's API lists them all, for the coverage check.
+    const links = await page.evaluate(async (q) => {
+        const pagefind = await import(new URL("pagefind/pagefind.js", document.baseURI).href);
+        const search = await pagefind.search(q);
+        return Promise.all(search.results.map(async (r) => (await r.data()).url));
+    }, query);
     const excerpt = (await page.locator("#book-search .pagefind-ui__result-excerpt").first().textContent()) || "";
     return { links, excerpt, page };
 }
@@ -122,7 +127,7 @@ async function check(bookDir, shots) {
         if (!missing.title.includes("404") && !missing.h1.some((h) => h.includes("404"))) problems.push("no 404 page for a missing address");
         // print.html holds every chapter.
         const print = await checkPage(browser, base, "print.html", null);
-        for (const chapter of ["硬币的惊喜", "独热求和", "PyTorch 式的融合损失", "PyTorch 的全部选项"]) {
+        for (const chapter of ["硬币的惊喜", "独热求和", "PyTorch 式的融合损失", "PyTorch 的全部选项", "让模型少一点惊喜"]) {
             if (!print.h1.some((h) => h.includes(chapter))) problems.push(`print.html lacks chapter ${chapter}`);
         }
         // Search.

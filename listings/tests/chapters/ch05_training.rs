@@ -52,9 +52,11 @@ pub fn training() -> Result<(), Box<dyn Error>> {
     use listings::training::train;
 
     let (trained, losses) = train(model.clone(), &inputs, &targets, 2.0, 200)?;
-    for step in [0, 10, 50, 100, 200] {
-        println!("第 {step:>3} 步：平均惊喜 {:.3}", losses[step]);
-    }
+    let report: Vec<String> = [0, 10, 50, 100, 200]
+        .iter()
+        .map(|&step| format!("第 {step:>3} 步：平均惊喜 {:.3}", losses[step]))
+        .collect();
+    println!("{}", report.join("\n"));
     // ANCHOR_END: train_run
     assert_eq!(vec![losses[200]], quoted("final_loss"));
     assert!(
