@@ -353,6 +353,59 @@ pub fn registry() -> Result<Vec<Quoted>, LossError> {
                 crate::information::perplexity(floor)
             ]
         ),
+        // The exercises' answers.
+        quote!(CH1, "die", Computed, surprise(1.0 / 6.0)?),
+        quote!(
+            CH1,
+            "die_bits",
+            Computed,
+            nats_to_bits(surprise(1.0 / 6.0)?)
+        ),
+        quote!(CH1, "exercise_ps", Input, [0.1, 0.3, 0.5, 0.7, 0.9]),
+        quote!(
+            CH1,
+            "coin_entropies",
+            Computed,
+            [0.1, 0.3, 0.5, 0.7, 0.9].map(|p: f64| entropy(&[p, 1.0 - p]).unwrap_or(f64::NAN))
+        ),
+        quote!(CH2, "exercise_ps", Input, [0.9, 0.99]),
+        quote!(
+            CH2,
+            "ex_confident",
+            Computed,
+            [surprise(0.9)?, surprise(0.99)?]
+        ),
+        quote!(
+            CH4,
+            "ex_full_smoothing",
+            Computed,
+            CrossEntropyLoss::new()
+                .label_smoothing(1.0)
+                .forward(row.view(), Target::Indices(answer.view()))?[[]]
+        ),
+        quote!(
+            CH4,
+            "ex_doubled_sum",
+            Computed,
+            2.0 * cross_entropy(logits.view(), &BATCH_TARGETS, Reduction::Sum)?
+        ),
+        quote!(CH5, "ex_learning_rate", Input, [0.5]),
+        quote!(
+            CH5,
+            "ex_slow",
+            Computed,
+            crate::training::train(uniform.clone(), &inputs, &targets, 0.5, 200)?.1[200]
+        ),
+        quote!(CH5, "ex_more_floor", Computed, {
+            let more = [
+                "我 爱 吃 苹果 eos",
+                "我 吃 苹果 eos",
+                "我 爱 苹果 eos",
+                "我 爱 吃 苹果 eos",
+            ];
+            let (x, y) = crate::training::pairs(&more)?;
+            crate::training::data_entropy(&x, &y, 5)?
+        }),
     ])
 }
 

@@ -112,8 +112,20 @@ pub fn file_name(chapter: &str) -> String {
     format!("{}.ipynb", chapter.trim_start_matches("ch"))
 }
 
-/// Chapter links point at the notebooks instead; figures are drawn by cells.
+/// Chapter links point at the notebooks instead; figures are drawn by cells. An
+/// exercise's collapsed answer (`<details>`) cannot span cells in Jupyter, so its
+/// summary becomes a bold line and the answer's code a cell of its own.
 fn jupyter_markdown(line: &str) -> String {
+    match line.trim() {
+        "<details>" | "</details>" => return String::new(),
+        l if l.starts_with("<summary>") && l.ends_with("</summary>") => {
+            return format!(
+                "**{}**",
+                &l["<summary>".len()..l.len() - "</summary>".len()]
+            );
+        }
+        _ => {}
+    }
     static LINK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"\]\(ch(\d\d-[\w-]+)\.md\)").expect("valid regex")
     });

@@ -91,3 +91,30 @@ pub fn bad_probability() -> Result<(), Box<dyn Error>> {
     assert!(message.contains("outside [0, 1]"), "{message}");
     Ok(())
 }
+
+pub fn exercises() -> Result<(), Box<dyn Error>> {
+    use listings::surprise::{entropy, nats_to_bits, surprise};
+    section("ex1");
+    // ANCHOR: ex1
+    let six = surprise(1.0 / 6.0)?; // 公平的骰子掷出 6
+    println!("{six:.3} nats = {:.3} bits", nats_to_bits(six));
+    // ANCHOR_END: ex1
+    assert_eq!(six, quoted("die"));
+    assert_eq!(nats_to_bits(six), super::quoted("ch01-coin", "die_bits")[0]);
+
+    section("ex2");
+    // ANCHOR: ex2
+    let report: Vec<String> = [0.1, 0.3, 0.5, 0.7, 0.9]
+        .iter()
+        .map(|&p| Ok(format!("p = {p}：熵 {:.3}", entropy(&[p, 1.0 - p])?)))
+        .collect::<Result<_, listings::LossError>>()?;
+    println!("{}", report.join("\n"));
+    // ANCHOR_END: ex2
+    let h: Vec<f64> = [0.1, 0.3, 0.5, 0.7, 0.9]
+        .iter()
+        .map(|&p| entropy(&[p, 1.0 - p]).unwrap())
+        .collect();
+    assert_eq!(h, super::quoted("ch01-coin", "coin_entropies"));
+    assert!(h[2] > h[1] && h[2] > h[3]);
+    Ok(())
+}

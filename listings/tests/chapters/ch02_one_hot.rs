@@ -96,3 +96,22 @@ pub fn zero_times_log_zero() -> Result<(), Box<dyn Error>> {
     assert_eq!(vec![surprise_at(&y_zero, 3)?], quoted("loss_good"));
     Ok(())
 }
+
+pub fn exercises() -> Result<(), Box<dyn Error>> {
+    use listings::one_hot::surprise_at;
+    section("ex1");
+    // ANCHOR: ex1
+    let confident = surprise_at(&[0.025, 0.025, 0.025, 0.9, 0.025], 3)?;
+    let very_confident = surprise_at(&[0.0025, 0.0025, 0.0025, 0.99, 0.0025], 3)?;
+    println!("0.9：{confident:.3}，0.99：{very_confident:.3}");
+    // ANCHOR_END: ex1
+    assert_eq!(vec![confident, very_confident], quoted("ex_confident"));
+
+    section("ex2");
+    // ANCHOR: ex2
+    let moved = [0.0, 0.10, 0.20, 0.60, 0.10]; // “我”的 0.05 挪给了“eos”
+    println!("损失：{:.3}", surprise_at(&moved, 3)?);
+    // ANCHOR_END: ex2
+    assert_eq!(vec![surprise_at(&moved, 3)?], quoted("loss_good"));
+    Ok(())
+}

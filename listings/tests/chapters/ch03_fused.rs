@@ -126,3 +126,30 @@ pub fn batch() -> Result<(), Box<dyn Error>> {
     // ANCHOR_END: errors
     Ok(())
 }
+
+pub fn exercises() -> Result<(), Box<dyn Error>> {
+    use listings::fused::{Reduction, cross_entropy, cross_entropy_grad};
+    let logits = batch_logits();
+    let y = BATCH_TARGETS;
+    section("ex1");
+    // ANCHOR: ex1
+    let shifted = &logits + 100.0; // 每个 logit 都加 100
+    let before = cross_entropy(logits.view(), &y, Reduction::Mean)?;
+    let after = cross_entropy(shifted.view(), &y, Reduction::Mean)?;
+    println!("加 100 之前：{before:.3}，之后：{after:.3}");
+    // ANCHOR_END: ex1
+    assert!((before - after).abs() < 1e-12);
+    assert_eq!(vec![before], quoted("mean"));
+
+    section("ex2");
+    // ANCHOR: ex2
+    let mean = cross_entropy_grad(logits.view(), &y, Reduction::Mean)?;
+    let sum = cross_entropy_grad(logits.view(), &y, Reduction::Sum)?;
+    println!(
+        "sum 的梯度 ÷ mean 的梯度 = {:.1}",
+        sum[[0, 0]] / mean[[0, 0]]
+    );
+    // ANCHOR_END: ex2
+    assert!((sum[[0, 0]] / mean[[0, 0]] - 6.0).abs() < 1e-12);
+    Ok(())
+}

@@ -254,3 +254,46 @@ pub fn edge_cases() -> Result<(), Box<dyn Error>> {
     // ANCHOR_END: errors
     Ok(())
 }
+
+pub fn exercises() -> Result<(), Box<dyn Error>> {
+    use listings::quoted::batch_logits;
+    use listings::{CrossEntropyLoss, Reduction, Target};
+    use ndarray::array;
+    section("ex1");
+    // ANCHOR: ex1
+    let logits = array![[0.05, 0.10, 0.20, 0.60, 0.05]]
+        .mapv(f64::ln)
+        .into_dyn();
+    let uniform = CrossEntropyLoss::new().label_smoothing(1.0);
+    let answers: Vec<String> = [0_i64, 3]
+        .iter()
+        .map(|&t| {
+            let y = array![t].into_dyn();
+            Ok(format!(
+                "答案 id {t}：{:.3}",
+                uniform.forward(logits.view(), Target::Indices(y.view()))?[[]]
+            ))
+        })
+        .collect::<Result<_, listings::LossError>>()?;
+    println!("{}", answers.join("\n"));
+    // ANCHOR_END: ex1
+    let y = array![3_i64].into_dyn();
+    let l = uniform.forward(logits.view(), Target::Indices(y.view()))?[[]];
+    assert_eq!(vec![l], quoted("ex_full_smoothing"));
+
+    section("ex2");
+    // ANCHOR: ex2
+    let batch = batch_logits().into_dyn();
+    let y = array![1_i64, 2, 3, 2, 3, 4].into_dyn();
+    let doubled = CrossEntropyLoss::new().weight(array![2.0, 2.0, 2.0, 2.0, 2.0]);
+    let mean = doubled.forward(batch.view(), Target::Indices(y.view()))?[[]];
+    let sum = doubled
+        .clone()
+        .reduction(Reduction::Sum)
+        .forward(batch.view(), Target::Indices(y.view()))?[[]];
+    println!("权重全为 2：mean = {mean:.3}，sum = {sum:.3}");
+    // ANCHOR_END: ex2
+    assert_eq!(vec![mean], super::quoted("ch03-fused", "mean"));
+    assert_eq!(vec![sum], quoted("ex_doubled_sum"));
+    Ok(())
+}

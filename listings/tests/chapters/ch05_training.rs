@@ -114,3 +114,36 @@ pub fn decomposition() -> Result<(), Box<dyn Error>> {
     assert_eq!(vec![kl], quoted("kl_after_wo"));
     Ok(())
 }
+
+pub fn exercises() -> Result<(), Box<dyn Error>> {
+    use listings::one_hot::VOCAB;
+    use listings::training::{Bigram, SENTENCES, data_entropy, pairs, train};
+    section("ex1");
+    // ANCHOR: ex1
+    let (inputs, targets) = pairs(&SENTENCES)?;
+    let (_, slow) = train(Bigram::uniform(VOCAB.len()), &inputs, &targets, 0.5, 200)?;
+    println!("学习率 0.5，200 步后：{:.3}", slow[200]);
+    // ANCHOR_END: ex1
+    assert_eq!(vec![slow[200]], quoted("ex_slow"));
+
+    section("ex2");
+    // ANCHOR: ex2
+    let more = [
+        "我 爱 吃 苹果 eos",
+        "我 吃 苹果 eos",
+        "我 爱 苹果 eos",
+        "我 爱 吃 苹果 eos",
+    ];
+    let (inputs, targets) = pairs(&more)?;
+    println!(
+        "{} 对样本，数据的熵：{:.3}",
+        inputs.len(),
+        data_entropy(&inputs, &targets, VOCAB.len())?
+    );
+    // ANCHOR_END: ex2
+    assert_eq!(
+        vec![data_entropy(&inputs, &targets, VOCAB.len())?],
+        quoted("ex_more_floor")
+    );
+    Ok(())
+}

@@ -29,11 +29,14 @@ const LISTINGS: &[(&str, &str, Listing)] = &[
     ("ch01-coin", "entropy", ch01_coin::entropy),
     ("ch01-coin", "bits", ch01_coin::bits),
     ("ch01-coin", "bad_probability", ch01_coin::bad_probability),
+    ("ch01-coin", "exercises", ch01_coin::exercises),
     ("ch02-one-hot", "one_hot_sum", ch02_one_hot::one_hot_sum),
     ("ch02-one-hot", "nan", ch02_one_hot::zero_times_log_zero),
+    ("ch02-one-hot", "exercises", ch02_one_hot::exercises),
     ("ch03-fused", "overflow", ch03_fused::overflow),
     ("ch03-fused", "exp_limits", ch03_fused::exp_limits),
     ("ch03-fused", "batch", ch03_fused::batch),
+    ("ch03-fused", "exercises", ch03_fused::exercises),
     ("ch04-options", "padding", ch04_options::padding),
     ("ch04-options", "weights", ch04_options::weights),
     (
@@ -44,12 +47,14 @@ const LISTINGS: &[(&str, &str, Listing)] = &[
     ("ch04-options", "soft_targets", ch04_options::soft_targets),
     ("ch04-options", "gradients", ch04_options::gradients),
     ("ch04-options", "edge_cases", ch04_options::edge_cases),
+    ("ch04-options", "exercises", ch04_options::exercises),
     ("ch05-training", "training", ch05_training::training),
     (
         "ch05-training",
         "decomposition",
         ch05_training::decomposition,
     ),
+    ("ch05-training", "exercises", ch05_training::exercises),
 ];
 
 const MARKER: &str = "\u{1e}anchor ";
