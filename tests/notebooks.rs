@@ -74,6 +74,11 @@ fn every_listing_becomes_a_checked_cell() {
             "{}: only {listings} listing cells",
             notebook.path.display()
         );
+        assert!(
+            !notebook.json.contains("<details>"),
+            "{}: HTML that Jupyter cannot split across cells",
+            notebook.path.display()
+        );
         assert!(figures >= 1, "{}: no live figure", notebook.path.display());
         assert!(
             expectations.last().unwrap().stdout.lines().count() >= 3,

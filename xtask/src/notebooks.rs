@@ -382,6 +382,11 @@ mod tests {
             "见[第 1 章](01-coin.ipynb)。"
         );
         assert_eq!(
+            jupyter_markdown("<summary>参考答案</summary>"),
+            "**参考答案**"
+        );
+        assert_eq!(jupyter_markdown("</details>"), "");
+        assert_eq!(
             include("{{#include ../a.rs:x}}"),
             Some(("../a.rs", Some("x")))
         );
