@@ -129,13 +129,14 @@ pub fn batch() -> Result<(), Box<dyn Error>> {
 
 pub fn exercises() -> Result<(), Box<dyn Error>> {
     use listings::fused::{Reduction, cross_entropy, cross_entropy_grad};
-    let logits = batch_logits();
-    let y = BATCH_TARGETS;
+    // The batch cell of the chapter defines these; the notebook keeps them.
+    let logits_flat = batch_logits();
+    let y_flat: Vec<usize> = BATCH_TARGETS.to_vec();
     section("ex1");
     // ANCHOR: ex1
-    let shifted = &logits + 100.0; // 每个 logit 都加 100
-    let before = cross_entropy(logits.view(), &y, Reduction::Mean)?;
-    let after = cross_entropy(shifted.view(), &y, Reduction::Mean)?;
+    let shifted = &logits_flat + 100.0; // 每个 logit 都加 100
+    let before = cross_entropy(logits_flat.view(), &y_flat, Reduction::Mean)?;
+    let after = cross_entropy(shifted.view(), &y_flat, Reduction::Mean)?;
     println!("加 100 之前：{before:.3}，之后：{after:.3}");
     // ANCHOR_END: ex1
     assert!((before - after).abs() < 1e-12);
@@ -143,8 +144,8 @@ pub fn exercises() -> Result<(), Box<dyn Error>> {
 
     section("ex2");
     // ANCHOR: ex2
-    let mean = cross_entropy_grad(logits.view(), &y, Reduction::Mean)?;
-    let sum = cross_entropy_grad(logits.view(), &y, Reduction::Sum)?;
+    let mean = cross_entropy_grad(logits_flat.view(), &y_flat, Reduction::Mean)?;
+    let sum = cross_entropy_grad(logits_flat.view(), &y_flat, Reduction::Sum)?;
     println!(
         "sum 的梯度 ÷ mean 的梯度 = {:.1}",
         sum[[0, 0]] / mean[[0, 0]]
