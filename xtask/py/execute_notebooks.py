@@ -11,9 +11,12 @@ missing `metadata.book.expected_display` (a figure), and on a stray displayed va
 
 Each notebook gets its own kernel and its own EVCXR_TMPDIR under $BOOK_EVCXR_DIR (never one
 shared by two kernels at once), kept between runs so that a warm run reuses the build.
+$BOOK_NOTEBOOK_JOBS notebooks (default 2, one per core here) run at the same time, each in a
+process of its own.
 The kernel's working directory is the notebook's folder, so evcxr reads its evcxr.toml
 (preserve_vars_on_panic = false: a panicking assert! must not pass as "ok").
 """
+import concurrent.futures
 import os
 import shutil
 import sys
@@ -123,8 +126,10 @@ def main(argv):
         print(f"{len(BROKEN) + 1 - len(failures)} passed, {len(failures)} failed")
         return 1 if failures else 0
     total, all_problems, started = 0, [], time.monotonic()
-    for path in argv:
-        checked, problems, seconds = run(path)
+    jobs = int(os.environ.get("BOOK_NOTEBOOK_JOBS", "2"))
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+        results = list(pool.map(run, argv))
+    for path, (checked, problems, seconds) in zip(argv, results):
         print(f"notebook {os.path.basename(path)}: {checked} code cells checked in {seconds:.1f} s ... {'ok' if not problems else 'FAILED'}")
         for p in problems:
             print(f"  {p[:1500]}")
