@@ -91,10 +91,10 @@ pub enum Target<'a, A> {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CrossEntropyLoss<A> {
-    weight: Option<Array1<A>>,
-    ignore_index: i64,
-    reduction: Reduction,
-    label_smoothing: A,
+    pub(crate) weight: Option<Array1<A>>,
+    pub(crate) ignore_index: i64,
+    pub(crate) reduction: Reduction,
+    pub(crate) label_smoothing: A,
 }
 
 impl<A: Real> Default for CrossEntropyLoss<A> {
@@ -104,10 +104,10 @@ impl<A: Real> Default for CrossEntropyLoss<A> {
 }
 
 /// The input seen as `[N, C, S]` (S = d1·d2·…), and the shapes the caller sees.
-struct Layout {
-    n: usize,
-    c: usize,
-    s: usize,
+pub(crate) struct Layout {
+    pub(crate) n: usize,
+    pub(crate) c: usize,
+    pub(crate) s: usize,
     /// Shape of the `Reduction::None` output.
     per_position: Vec<usize>,
 }
@@ -200,7 +200,11 @@ impl<A: Real> CrossEntropyLoss<A> {
 
     /// Checks the options and shapes, in the order PyTorch does, and lays the input out
     /// as `[N, C, S]`.
-    fn layout(&self, input: &ArrayViewD<A>, target: &Target<A>) -> Result<Layout, LossError> {
+    pub(crate) fn layout(
+        &self,
+        input: &ArrayViewD<A>,
+        target: &Target<A>,
+    ) -> Result<Layout, LossError> {
         let shape = input.shape();
         if shape.is_empty() {
             return Err(LossError::NoDimensions);
@@ -274,7 +278,7 @@ impl<A: Real> CrossEntropyLoss<A> {
 
     /// The class of a target id: `None` if it is `ignore_index` (checked first, so that
     /// an `ignore_index` inside `[0, C)` wins, as in PyTorch), an error outside `[0, C)`.
-    fn class_of(&self, t: i64, c: usize) -> Result<Option<usize>, LossError> {
+    pub(crate) fn class_of(&self, t: i64, c: usize) -> Result<Option<usize>, LossError> {
         if t == self.ignore_index {
             return Ok(None);
         }

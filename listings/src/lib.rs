@@ -18,6 +18,7 @@
 
 pub mod cross_entropy_loss;
 pub mod error;
+pub mod fast;
 pub mod figures;
 pub mod fused;
 pub mod information;

@@ -1,0 +1,297 @@
+//! The fast path (issue 7, work in progress): `nn.CrossEntropyLoss` for 2-D `f32` logits
+//! `[N, C]` with class-index targets, every option included, in the fewest passes over
+//! memory.
+//!
+//! - **Forward**: one streaming read of each row. The row is walked in blocks that fit in
+//!   L1; each block's maximum, `Σ exp(x - m)` and `Σ w·x` are folded into running totals,
+//!   rescaling the sum when the maximum grows (the "online softmax"). So each logit comes
+//!   from memory once and costs one `exp`.
+//! - **Gradient**: one more pass that writes `scale · [(1-ε)·w_t·(p - onehot) + (ε/C)·(p·Σw - w)]`,
+//!   optionally over the logits themselves (what a training step wants: no second
+//!   `[N, C]` buffer, no fresh pages to fault in).
+//! - `exp` is [`exp_nonpositive`]: range reduction and a polynomial, no libm call, so the
+//!   compiler can vectorise it. Its arguments here are always `x - m ≤ 0`.
+//! - Rows run in parallel with rayon.
+//!
+//! Semantics are `CrossEntropyLoss`'s (PyTorch's); the tests compare the two.
+
+use ndarray::{Array1, Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, IxDyn};
+use rayon::prelude::*;
+
+use crate::LossError;
+use crate::cross_entropy_loss::{CrossEntropyLoss, Reduction, Target};
+
+/// `exp(x)` for `x ≤ 0` in `f32`, without a libm call.
+///
+/// `x = n·ln 2 + r` with `|r| ≤ ln 2 / 2`, `exp(r)` by its Taylor polynomial of degree 7
+/// (truncation error below 6e-9), `2^n` written straight into the exponent bits. Arguments
+/// below -87 give `exp(-87) ≈ 1.6e-38` instead of a subnormal or 0; NaN gives NaN. The
+/// relative error against an `f64` reference is below 1.2e-7 over `[-87, 0]` (measured
+/// 9.9e-8 on 2,000,001 points; tested).
+///
+/// ```
+/// use listings::fast::exp_nonpositive;
+/// assert!((exp_nonpositive(-1.0) - (-1.0_f32).exp()).abs() < 1e-7);
+/// assert_eq!(exp_nonpositive(0.0), 1.0);
+/// ```
+#[inline(always)]
+pub fn exp_nonpositive(x: f32) -> f32 {
+    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    const LN2_HI: f32 = 0.693_145_75; // ln 2 split so that n·LN2_HI is exact
+    const LN2_LO: f32 = 1.428_606_8e-6;
+    const ROUND: f32 = 12_582_912.0; // 1.5·2^23: adding it rounds to an integer
+    let x = if x < -87.0 { -87.0 } else { x }; // keeps NaN (the comparison is false)
+    let n = (x * LOG2E + ROUND) - ROUND;
+    let r = (x - n * LN2_HI) - n * LN2_LO;
+    let p = 1.0
+        + r * (1.0
+            + r * (0.5
+                + r * (1.0 / 6.0
+                    + r * (1.0 / 24.0
+                        + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0)))))));
+    let scale = f32::from_bits(((n as i32 + 127) as u32) << 23);
+    p * scale
+}
+
+/// Per-row statistics of the forward pass.
+#[derive(Clone, Copy)]
+struct RowStats {
+    max: f32,
+    log_sum: f32,
+    loss: f32,
+    /// This row's share of `Mean`'s denominator (its target's weight, 0 if ignored).
+    weight: f32,
+}
+
+/// Elements per block: 1024 `f32` = 4 KiB, well inside L1.
+const BLOCK: usize = 1024;
+
+/// Max, `Σ exp(x - max)` and `Σ w·x` of one row in one streaming read.
+fn online_softmax(row: &[f32], weight: Option<&[f32]>, need_wx: bool) -> (f32, f32, f32, bool) {
+    let (mut m, mut s, mut wx, mut nan) = (f32::NEG_INFINITY, 0.0_f32, 0.0_f32, false);
+    for (b, block) in row.chunks(BLOCK).enumerate() {
+        let block_max = block.iter().fold(f32::NEG_INFINITY, |a, &x| a.max(x));
+        nan |= block.iter().any(|x| x.is_nan());
+        if block_max > m {
+            // Rescale what was summed against the old maximum.
+            s *= exp_nonpositive(m - block_max);
+            m = block_max;
+        }
+        if m > f32::NEG_INFINITY {
+            s += block.iter().map(|&x| exp_nonpositive(x - m)).sum::<f32>();
+        }
+        if need_wx {
+            wx += match weight {
+                Some(w) => block
+                    .iter()
+                    .zip(&w[b * BLOCK..])
+                    .map(|(&x, &w)| w * x)
+                    .sum::<f32>(),
+                None => block.iter().sum::<f32>(),
+            };
+        }
+    }
+    (m, s, wx, nan)
+}
+
+/// The options of a `CrossEntropyLoss<f32>`, checked against this batch.
+struct Plan<'a> {
+    c: usize,
+    weight: Option<&'a [f32]>,
+    total_weight: f32,
+}
+
+impl CrossEntropyLoss<f32> {
+    fn plan<'a>(
+        &'a self,
+        logits: &ArrayView2<f32>,
+        targets: &ArrayView1<i64>,
+    ) -> Result<Plan<'a>, LossError> {
+        // The same checks, in the same order, as the reference path.
+        let input = logits.view().into_dyn();
+        let target = targets.view().into_dyn();
+        let layout = self.layout(&input, &Target::Indices(target))?;
+        let weight = match &self.weight {
+            Some(w) => Some(w.as_slice().ok_or(LossError::Reshape {
+                shape: w.shape().to_vec(),
+                reason: "weight is not contiguous".into(),
+            })?),
+            None => None,
+        };
+        let total_weight = weight.map_or(layout.c as f32, |w| w.iter().sum());
+        Ok(Plan {
+            c: layout.c,
+            weight,
+            total_weight,
+        })
+    }
+
+    fn row_stats(&self, plan: &Plan, row: &[f32], t: i64) -> Result<RowStats, LossError> {
+        let eps = self.label_smoothing;
+        let Some(t) = self.class_of(t, plan.c)? else {
+            return Ok(RowStats {
+                max: 0.0,
+                log_sum: 0.0,
+                loss: 0.0,
+                weight: 0.0,
+            });
+        };
+        let (m, s, wx, nan) = online_softmax(row, plan.weight, eps > 0.0);
+        let log_sum = s.ln();
+        let w_t = plan.weight.map_or(1.0, |w| w[t]);
+        // -log p_t = ln Σ - (x_t - m): small numbers stay small (see chapter 3).
+        let mut loss = w_t * (log_sum - (row[t] - m));
+        if eps > 0.0 {
+            // Σ_k w_k·(-log p_k) = (Σw)·(m + ln Σ) - Σ w·x
+            let smooth = plan.total_weight * (m + log_sum) - wx;
+            loss = (1.0 - eps) * loss + eps / plan.c as f32 * smooth;
+        }
+        if nan {
+            loss = f32::NAN;
+        }
+        Ok(RowStats {
+            max: m,
+            log_sum,
+            loss,
+            weight: w_t,
+        })
+    }
+
+    /// Forward pass over all rows, in parallel: per-row statistics and the output.
+    fn forward_rows(
+        &self,
+        plan: &Plan,
+        logits: &ArrayView2<f32>,
+        targets: &ArrayView1<i64>,
+    ) -> Result<(Vec<RowStats>, ArrayD<f32>, f32), LossError> {
+        let logits = logits.as_standard_layout();
+        let flat = logits.as_slice().unwrap_or(&[]);
+        let targets: Vec<i64> = targets.to_vec();
+        let stats: Vec<RowStats> = if plan.c == 0 {
+            targets
+                .iter()
+                .map(|&t| self.row_stats(plan, &[], t))
+                .collect::<Result<_, _>>()?
+        } else {
+            flat.par_chunks(plan.c)
+                .zip(targets.par_iter())
+                .map(|(row, &t)| self.row_stats(plan, row, t))
+                .collect::<Result<_, _>>()?
+        };
+        let denominator: f32 = stats.iter().map(|s| s.weight).sum();
+        let losses = Array1::from_iter(stats.iter().map(|s| s.loss));
+        let out = match self.reduction {
+            Reduction::None => losses.into_dyn(),
+            Reduction::Sum => ArrayD::from_elem(IxDyn(&[]), losses.sum()),
+            Reduction::Mean => ArrayD::from_elem(IxDyn(&[]), losses.sum() / denominator),
+        };
+        Ok((stats, out, denominator))
+    }
+
+    /// The loss (as [`CrossEntropyLoss::forward`]) for `[N, C]` logits, on the fast path.
+    ///
+    /// ```
+    /// use listings::CrossEntropyLoss;
+    /// use ndarray::array;
+    /// let x = array![[2.0_f32, 0.5, -1.0], [0.0, 0.0, 3.0]];
+    /// let t = array![0_i64, -100];
+    /// let loss = CrossEntropyLoss::<f32>::new().forward_fast(x.view(), t.view()).unwrap();
+    /// assert!((loss[[]] - 0.24131).abs() < 1e-5);
+    /// ```
+    pub fn forward_fast(
+        &self,
+        logits: ArrayView2<f32>,
+        targets: ArrayView1<i64>,
+    ) -> Result<ArrayD<f32>, LossError> {
+        let plan = self.plan(&logits, &targets)?;
+        Ok(self.forward_rows(&plan, &logits, &targets)?.1)
+    }
+
+    /// Loss and gradient together (gradient of the output's sum, as `backward` with
+    /// `grad_output` all ones), the gradient written over `logits`: two passes over
+    /// memory, no `[N, C]` buffer allocated.
+    ///
+    /// ```
+    /// use listings::CrossEntropyLoss;
+    /// use ndarray::array;
+    /// let mut x = array![[0.0_f32, 0.0]];
+    /// let t = array![0_i64];
+    /// let loss = CrossEntropyLoss::<f32>::new().forward_backward_in_place(x.view_mut(), t.view()).unwrap();
+    /// assert!((loss[[]] - 2.0_f32.ln()).abs() < 1e-6);
+    /// assert_eq!(x, array![[-0.5, 0.5]]);
+    /// ```
+    pub fn forward_backward_in_place(
+        &self,
+        mut logits: ArrayViewMut2<f32>,
+        targets: ArrayView1<i64>,
+    ) -> Result<ArrayD<f32>, LossError> {
+        let plan = self.plan(&logits.view(), &targets)?;
+        let (stats, out, denominator) = self.forward_rows(&plan, &logits.view(), &targets)?;
+        let scale_all = match self.reduction {
+            Reduction::Mean => 1.0 / denominator,
+            _ => 1.0,
+        };
+        let eps = self.label_smoothing;
+        let c = plan.c;
+        let targets: Vec<i64> = targets.to_vec();
+        let write = |row: &mut [f32], (st, &t): (&RowStats, &i64)| -> Result<(), LossError> {
+            let Some(t) = self.class_of(t, c)? else {
+                row.iter_mut().for_each(|g| *g = 0.0);
+                return Ok(());
+            };
+            let w_t = st.weight;
+            let a = scale_all * (1.0 - eps) * w_t;
+            let b = scale_all * eps / c as f32;
+            let (m, ls) = (st.max, st.log_sum);
+            match plan.weight {
+                None => row.iter_mut().for_each(|x| {
+                    let p = exp_nonpositive((*x - m) - ls);
+                    *x = a * p + b * (p * plan.total_weight - 1.0);
+                }),
+                Some(w) => row.iter_mut().zip(w).for_each(|(x, &wk)| {
+                    let p = exp_nonpositive((*x - m) - ls);
+                    *x = a * p + b * (p * plan.total_weight - wk);
+                }),
+            }
+            row[t] -= a;
+            Ok(())
+        };
+        match logits.as_slice_mut() {
+            Some(flat) if c > 0 => flat
+                .par_chunks_mut(c)
+                .zip(stats.par_iter().zip(targets.par_iter()))
+                .try_for_each(|(row, st)| write(row, st))?,
+            _ if c == 0 => {}
+            _ => {
+                // Not contiguous: compute on a contiguous copy, then copy back.
+                let mut copy = logits.to_owned();
+                let flat = copy.as_slice_mut().unwrap_or(&mut []);
+                flat.par_chunks_mut(c)
+                    .zip(stats.par_iter().zip(targets.par_iter()))
+                    .try_for_each(|(row, st)| write(row, st))?;
+                logits.assign(&copy);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Loss and gradient together, leaving the logits as they are.
+    ///
+    /// ```
+    /// use listings::CrossEntropyLoss;
+    /// use ndarray::array;
+    /// let x = array![[0.0_f32, 0.0]];
+    /// let (loss, grad) = CrossEntropyLoss::<f32>::new().forward_backward_fast(x.view(), array![1_i64].view()).unwrap();
+    /// assert_eq!(grad, array![[0.5, -0.5]]);
+    /// assert!(loss[[]] > 0.69);
+    /// ```
+    pub fn forward_backward_fast(
+        &self,
+        logits: ArrayView2<f32>,
+        targets: ArrayView1<i64>,
+    ) -> Result<(ArrayD<f32>, Array2<f32>), LossError> {
+        let mut grad = logits.to_owned();
+        let out = self.forward_backward_in_place(grad.view_mut(), targets)?;
+        Ok((out, grad))
+    }
+}

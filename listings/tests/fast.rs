@@ -1,0 +1,208 @@
+//! The fast path gives `CrossEntropyLoss`'s answers (and so PyTorch's).
+
+use listings::fast::exp_nonpositive;
+use listings::{CrossEntropyLoss, Reduction, Target};
+use ndarray::{Array1, Array2, ArrayD};
+use proptest::prelude::*;
+
+#[test]
+fn exp_is_within_1_2e_7_of_f64_everywhere_it_is_used() {
+    let mut worst = 0.0_f64;
+    let n = 2_000_000;
+    for i in 0..=n {
+        let x = -87.0 * f64::from(i) / f64::from(n);
+        let ours = f64::from(exp_nonpositive(x as f32));
+        let exact = f64::from(x as f32).exp();
+        worst = worst.max((ours - exact).abs() / exact);
+    }
+    println!("exp_nonpositive: max relative error {worst:.2e} over [-87, 0]");
+    assert!(worst < 1.2e-7, "{worst}");
+    assert!(exp_nonpositive(f32::NAN).is_nan());
+    assert!(exp_nonpositive(f32::NEG_INFINITY) < 1e-37);
+}
+
+fn options(
+    weight: Option<Vec<f32>>,
+    ignore: i64,
+    eps: f32,
+    reduction: Reduction,
+) -> CrossEntropyLoss<f32> {
+    let mut loss = CrossEntropyLoss::new()
+        .ignore_index(ignore)
+        .label_smoothing(eps)
+        .reduction(reduction);
+    if let Some(w) = weight {
+        loss = loss.weight(Array1::from(w));
+    }
+    loss
+}
+
+fn close(a: &ArrayD<f32>, b: &ArrayD<f32>, tol: f32) -> Result<(), String> {
+    if a.shape() != b.shape() {
+        return Err(format!("shapes {:?} vs {:?}", a.shape(), b.shape()));
+    }
+    for (x, y) in a.iter().zip(b) {
+        let same = (x.is_nan() && y.is_nan()) || x == y || (x - y).abs() <= tol * (1.0 + y.abs());
+        if !same {
+            return Err(format!("{x} vs {y}"));
+        }
+    }
+    Ok(())
+}
+
+/// Fast and reference paths on one problem: loss, and gradient (in place and not).
+fn agree(
+    loss: &CrossEntropyLoss<f32>,
+    x: &Array2<f32>,
+    t: &Array1<i64>,
+    tol: f32,
+) -> Result<(), String> {
+    let reference = loss.forward(x.view().into_dyn(), Target::Indices(t.view().into_dyn()));
+    let fast = loss.forward_fast(x.view(), t.view());
+    let (reference, fast) = match (reference, fast) {
+        (Ok(r), Ok(f)) => (r, f),
+        (Err(a), Err(b)) if a == b => return Ok(()),
+        (r, f) => return Err(format!("reference {r:?} vs fast {f:?}")),
+    };
+    close(&fast, &reference, tol).map_err(|e| format!("loss: {e}"))?;
+    let ones = ArrayD::from_elem(reference.raw_dim(), 1.0_f32);
+    let grad = loss
+        .backward(
+            x.view().into_dyn(),
+            Target::Indices(t.view().into_dyn()),
+            ones.view(),
+        )
+        .map_err(|e| e.to_string())?;
+    let (out, fast_grad) = loss
+        .forward_backward_fast(x.view(), t.view())
+        .map_err(|e| e.to_string())?;
+    close(&out, &reference, tol).map_err(|e| format!("loss with grad: {e}"))?;
+    close(&fast_grad.into_dyn(), &grad, tol).map_err(|e| format!("grad: {e}"))?;
+    let mut in_place = x.clone();
+    loss.forward_backward_in_place(in_place.view_mut(), t.view())
+        .map_err(|e| e.to_string())?;
+    close(&in_place.into_dyn(), &grad, tol).map_err(|e| format!("in place: {e}"))
+}
+
+#[test]
+fn every_two_dimensional_golden_case() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/pytorch-cross-entropy.json");
+    let golden: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let number = |v: &serde_json::Value| match v.as_str() {
+        Some("nan") => f32::NAN,
+        Some("inf") => f32::INFINITY,
+        Some("-inf") => f32::NEG_INFINITY,
+        _ => v.as_f64().unwrap() as f32,
+    };
+    let mut checked = 0;
+    for case in golden["cases"].as_array().unwrap() {
+        let shape: Vec<usize> = case["logits_shape"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_u64().unwrap() as usize)
+            .collect();
+        if shape.len() != 2 || case["target_kind"] != "indices" {
+            continue;
+        }
+        let values: Vec<f32> = case["logits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r.as_array().unwrap().iter().map(number))
+            .collect();
+        let x = Array2::from_shape_vec((shape[0], shape[1]), values).unwrap();
+        let t = Array1::from_iter(
+            case["target"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_i64().unwrap()),
+        );
+        let weight = case["weight"]
+            .as_array()
+            .map(|w| w.iter().map(number).collect());
+        for (name, reduction) in [
+            ("mean", Reduction::Mean),
+            ("sum", Reduction::Sum),
+            ("none", Reduction::None),
+        ] {
+            let loss = options(
+                weight.clone(),
+                case["ignore_index"].as_i64().unwrap(),
+                number(&case["label_smoothing"]),
+                reduction,
+            );
+            let torch = &case["results"][name]["f32"];
+            let out = loss.forward_fast(x.view(), t.view()).unwrap();
+            let expected: Vec<f32> = match &torch["loss"] {
+                serde_json::Value::Array(a) => a.iter().map(number).collect(),
+                v => vec![number(v)],
+            };
+            let got: Vec<f32> = out.iter().copied().collect();
+            close(
+                &ArrayD::from_shape_vec(vec![got.len()], got).unwrap(),
+                &ArrayD::from_shape_vec(vec![expected.len()], expected).unwrap(),
+                2e-5,
+            )
+            .unwrap_or_else(|e| panic!("{} {name}: loss {e}", case["name"]));
+            let (_, grad) = loss.forward_backward_fast(x.view(), t.view()).unwrap();
+            let expected: Vec<f32> = torch["grad"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|r| r.as_array().unwrap().iter().map(number))
+                .collect();
+            let got: Vec<f32> = grad.iter().copied().collect();
+            close(
+                &ArrayD::from_shape_vec(vec![got.len()], got).unwrap(),
+                &ArrayD::from_shape_vec(vec![expected.len()], expected).unwrap(),
+                2e-5,
+            )
+            .unwrap_or_else(|e| panic!("{} {name}: grad {e}", case["name"]));
+            checked += 1;
+        }
+    }
+    println!("{checked} golden (case, reduction) pairs on the fast path");
+    assert!(checked >= 57, "{checked}");
+}
+
+#[test]
+fn a_transposed_view_works_too() {
+    let x = Array2::from_shape_fn((4, 3), |(i, j)| (i * 3 + j) as f32 * 0.37 - 2.0);
+    let xt = x.t().to_owned(); // [3, 4]
+    let t = Array1::from(vec![1_i64, 3, 0]);
+    let loss = CrossEntropyLoss::new().reduction(Reduction::None);
+    let a = loss.forward_fast(x.t(), t.view()).unwrap();
+    let b = loss.forward_fast(xt.view(), t.view()).unwrap();
+    assert_eq!(a, b);
+    let mut target = x.clone();
+    let (_, g) = loss.forward_backward_fast(xt.view(), t.view()).unwrap();
+    loss.forward_backward_in_place(target.view_mut().reversed_axes(), t.view())
+        .unwrap();
+    assert_eq!(target.t(), g);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn fast_path_agrees_with_the_reference(
+        n in 1usize..5,
+        c in prop_oneof![1usize..9, 1000usize..2600],
+        seed in proptest::collection::vec(-30.0f32..30.0, 64),
+        t in proptest::collection::vec(-1i64..9, 5),
+        weighted in any::<bool>(),
+        ignore in prop_oneof![Just(-100i64), Just(0i64), Just(-1i64)],
+        eps in prop_oneof![Just(0.0f32), 0.0f32..=1.0],
+        reduction in prop_oneof![Just(Reduction::None), Just(Reduction::Mean), Just(Reduction::Sum)],
+    ) {
+        let x = Array2::from_shape_fn((n, c), |(i, j)| seed[(i * 7 + j * 13) % seed.len()] + (j as f32 * 0.01).sin());
+        let t = Array1::from_iter(t[..n].iter().map(|&t| if t >= 0 { t % c as i64 } else { t }));
+        let weight = weighted.then(|| (0..c).map(|k| 0.5 + (k % 5) as f32 * 0.3).collect());
+        let loss = options(weight, ignore, eps, reduction);
+        prop_assert!(agree(&loss, &x, &t, 3e-5).is_ok(), "{:?}", agree(&loss, &x, &t, 3e-5));
+    }
+}
