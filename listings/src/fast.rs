@@ -66,32 +66,81 @@ struct RowStats {
 /// Elements per block: 1024 `f32` = 4 KiB, well inside L1.
 const BLOCK: usize = 1024;
 
+/// Lanes of the partial sums. Floating-point addition is not associative, so the compiler
+/// will not split one running sum into vector lanes by itself; with 16 independent
+/// accumulators it can, and the adds no longer wait on each other.
+const LANES: usize = 16;
+
+/// The largest element (NaN is skipped here; it reaches the sum through `exp(NaN) = NaN`).
+fn block_max(block: &[f32]) -> f32 {
+    let mut acc = [f32::NEG_INFINITY; LANES];
+    let chunks = block.chunks_exact(LANES);
+    let tail = chunks.remainder();
+    for chunk in chunks {
+        for (a, &x) in acc.iter_mut().zip(chunk) {
+            *a = if x > *a { x } else { *a };
+        }
+    }
+    tail.iter()
+        .chain(&acc)
+        .fold(f32::NEG_INFINITY, |a, &x| if x > a { x } else { a })
+}
+
+/// `Σ f(x)` over a block with [`LANES`] accumulators.
+#[inline(always)]
+fn lane_sum(block: &[f32], f: impl Fn(f32) -> f32) -> f32 {
+    let mut acc = [0.0_f32; LANES];
+    let chunks = block.chunks_exact(LANES);
+    let tail: f32 = chunks.remainder().iter().map(|&x| f(x)).sum();
+    for chunk in chunks {
+        for (a, &x) in acc.iter_mut().zip(chunk) {
+            *a += f(x);
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
+/// `Σ w·x` over a block with [`LANES`] accumulators.
+fn lane_dot(block: &[f32], w: &[f32]) -> f32 {
+    let mut acc = [0.0_f32; LANES];
+    let chunks = block.chunks_exact(LANES).zip(w.chunks_exact(LANES));
+    let done = block.len() / LANES * LANES;
+    for (chunk, wc) in chunks {
+        for ((a, &x), &w) in acc.iter_mut().zip(chunk).zip(wc) {
+            *a += w * x;
+        }
+    }
+    let tail: f32 = block[done..]
+        .iter()
+        .zip(&w[done..])
+        .map(|(&x, &w)| w * x)
+        .sum();
+    acc.iter().sum::<f32>() + tail
+}
+
 /// Max, `Σ exp(x - max)` and `Σ w·x` of one row in one streaming read.
-fn online_softmax(row: &[f32], weight: Option<&[f32]>, need_wx: bool) -> (f32, f32, f32, bool) {
-    let (mut m, mut s, mut wx, mut nan) = (f32::NEG_INFINITY, 0.0_f32, 0.0_f32, false);
+fn online_softmax(row: &[f32], weight: Option<&[f32]>, need_wx: bool) -> (f32, f32, f32) {
+    let (mut m, mut s, mut wx) = (f32::NEG_INFINITY, 0.0_f32, 0.0_f32);
     for (b, block) in row.chunks(BLOCK).enumerate() {
-        let block_max = block.iter().fold(f32::NEG_INFINITY, |a, &x| a.max(x));
-        nan |= block.iter().any(|x| x.is_nan());
+        let block_max = block_max(block);
         if block_max > m {
             // Rescale what was summed against the old maximum.
             s *= exp_nonpositive(m - block_max);
             m = block_max;
         }
         if m > f32::NEG_INFINITY {
-            s += block.iter().map(|&x| exp_nonpositive(x - m)).sum::<f32>();
+            s += lane_sum(block, |x| exp_nonpositive(x - m));
+        } else if block.iter().any(|x| x.is_nan()) {
+            s = f32::NAN; // every other entry is -∞: the NaN must still show
         }
         if need_wx {
             wx += match weight {
-                Some(w) => block
-                    .iter()
-                    .zip(&w[b * BLOCK..])
-                    .map(|(&x, &w)| w * x)
-                    .sum::<f32>(),
-                None => block.iter().sum::<f32>(),
+                Some(w) => lane_dot(block, &w[b * BLOCK..b * BLOCK + block.len()]),
+                None => lane_sum(block, |x| x),
             };
         }
     }
-    (m, s, wx, nan)
+    (m, s, wx)
 }
 
 /// The options of a `CrossEntropyLoss<f32>`, checked against this batch.
@@ -136,7 +185,7 @@ impl CrossEntropyLoss<f32> {
                 weight: 0.0,
             });
         };
-        let (m, s, wx, nan) = online_softmax(row, plan.weight, eps > 0.0);
+        let (m, s, wx) = online_softmax(row, plan.weight, eps > 0.0);
         let log_sum = s.ln();
         let w_t = plan.weight.map_or(1.0, |w| w[t]);
         // -log p_t = ln Σ - (x_t - m): small numbers stay small (see chapter 3).
@@ -145,9 +194,6 @@ impl CrossEntropyLoss<f32> {
             // Σ_k w_k·(-log p_k) = (Σw)·(m + ln Σ) - Σ w·x
             let smooth = plan.total_weight * (m + log_sum) - wx;
             loss = (1.0 - eps) * loss + eps / plan.c as f32 * smooth;
-        }
-        if nan {
-            loss = f32::NAN;
         }
         Ok(RowStats {
             max: m,

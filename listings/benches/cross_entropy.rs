@@ -1,0 +1,78 @@
+//! The reference `CrossEntropyLoss` and the fast path, measured side by side in one run,
+//! on `f32` logits `[N, C]` with class-index targets. (The comparison with PyTorch and
+//! candle is issue 7's `cargo xtask bench`.)
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use listings::{CrossEntropyLoss, Target};
+use ndarray::{Array1, Array2, ArrayD};
+use std::hint::black_box;
+
+fn problem(n: usize, c: usize) -> (Array2<f32>, Array1<i64>) {
+    // Deterministic, varied logits in about [-8, 8]; targets spread over the classes.
+    let x = Array2::from_shape_fn((n, c), |(i, j)| {
+        ((i * 31 + j * 17) % 1601) as f32 / 100.0 - 8.0
+    });
+    let t = Array1::from_shape_fn(n, |i| ((i * 7919) % c) as i64);
+    (x, t)
+}
+
+fn bench(criterion: &mut Criterion) {
+    let loss = CrossEntropyLoss::<f32>::new();
+    let mut group = criterion.benchmark_group("cross_entropy f32");
+    group.sample_size(10);
+    for (n, c) in [(512, 5), (1024, 32000)] {
+        let (x, t) = problem(n, c);
+        let id = format!("{n}x{c}");
+        group.bench_with_input(BenchmarkId::new("forward reference", &id), &(), |b, _| {
+            b.iter(|| {
+                loss.forward(
+                    black_box(x.view().into_dyn()),
+                    Target::Indices(t.view().into_dyn()),
+                )
+                .unwrap()
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("forward fast", &id), &(), |b, _| {
+            b.iter(|| loss.forward_fast(black_box(x.view()), t.view()).unwrap())
+        });
+        let ones = ArrayD::from_elem(vec![], 1.0_f32);
+        group.bench_with_input(
+            BenchmarkId::new("forward+backward reference", &id),
+            &(),
+            |b, _| {
+                b.iter(|| {
+                    let out = loss
+                        .forward(
+                            black_box(x.view().into_dyn()),
+                            Target::Indices(t.view().into_dyn()),
+                        )
+                        .unwrap();
+                    let grad = loss
+                        .backward(
+                            x.view().into_dyn(),
+                            Target::Indices(t.view().into_dyn()),
+                            ones.view(),
+                        )
+                        .unwrap();
+                    (out, grad)
+                })
+            },
+        );
+        let mut buffer = x.clone();
+        group.bench_with_input(
+            BenchmarkId::new("forward+backward fast, in place", &id),
+            &(),
+            |b, _| {
+                b.iter(|| {
+                    buffer.assign(&x); // the logits a training step would hand over
+                    loss.forward_backward_in_place(black_box(buffer.view_mut()), t.view())
+                        .unwrap()
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
