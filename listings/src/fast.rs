@@ -15,7 +15,7 @@
 //!
 //! Semantics are `CrossEntropyLoss`'s (PyTorch's); the tests compare the two.
 
-use ndarray::{Array1, Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, IxDyn};
+use ndarray::{Array1, Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, IxDyn, s};
 use rayon::prelude::*;
 
 use crate::LossError;
@@ -268,15 +268,28 @@ impl CrossEntropyLoss<f32> {
     /// ```
     pub fn forward_backward_in_place(
         &self,
-        mut logits: ArrayViewMut2<f32>,
+        logits: ArrayViewMut2<f32>,
         targets: ArrayView1<i64>,
     ) -> Result<ArrayD<f32>, LossError> {
         let plan = self.plan(&logits.view(), &targets)?;
         let (stats, out, denominator) = self.forward_rows(&plan, &logits.view(), &targets)?;
-        let scale_all = match self.reduction {
+        let scale = match self.reduction {
             Reduction::Mean => 1.0 / denominator,
             _ => 1.0,
         };
+        self.gradient_rows(&plan, logits, targets, &stats, scale)?;
+        Ok(out)
+    }
+
+    /// The gradient pass: overwrites each row of logits with its gradient times `scale`.
+    fn gradient_rows(
+        &self,
+        plan: &Plan,
+        mut logits: ArrayViewMut2<f32>,
+        targets: ArrayView1<i64>,
+        stats: &[RowStats],
+        scale_all: f32,
+    ) -> Result<(), LossError> {
         let eps = self.label_smoothing;
         let c = plan.c;
         let targets: Vec<i64> = targets.to_vec();
@@ -309,16 +322,20 @@ impl CrossEntropyLoss<f32> {
                 .try_for_each(|(row, st)| write(row, st))?,
             _ if c == 0 => {}
             _ => {
-                // Not contiguous: compute on a contiguous copy, then copy back.
-                let mut copy = logits.to_owned();
-                let flat = copy.as_slice_mut().unwrap_or(&mut []);
+                // Not row-major (a transposed or column-major array): compute on a row-major
+                // copy, then copy back. `to_owned` would keep column-major order.
+                let mut copy = logits.as_standard_layout().into_owned();
+                let flat = copy.as_slice_mut().ok_or_else(|| LossError::Reshape {
+                    shape: vec![stats.len(), c],
+                    reason: "a row-major copy is not contiguous".into(),
+                })?;
                 flat.par_chunks_mut(c)
                     .zip(stats.par_iter().zip(targets.par_iter()))
                     .try_for_each(|(row, st)| write(row, st))?;
                 logits.assign(&copy);
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Loss and gradient together, leaving the logits as they are.
@@ -340,4 +357,94 @@ impl CrossEntropyLoss<f32> {
         let out = self.forward_backward_in_place(grad.view_mut(), targets)?;
         Ok((out, grad))
     }
+}
+
+/// The loss (as `forward` gives it), `dL/dH` and `dL/dW`.
+pub type LinearGradients = (ArrayD<f32>, Array2<f32>, Array2<f32>);
+
+/// Fused linear cross-entropy: the source's "LM Head → softmax → loss" without ever holding
+/// the `[N, C]` logits. Hidden states `[N, H]`, LM-head weights `[C, H]`, targets `[N]`.
+///
+/// Rows go in chunks: a chunk's logits `h·Wᵀ` (`[chunk, C]`), its loss, its logit gradient
+/// in place, then `dH += G·W` and `dW += Gᵀ·h`. `Mean`'s denominator depends on the
+/// targets only, so it is known before the first chunk. Extra memory: one
+/// `[chunk, C]` buffer besides the gradients themselves.
+///
+/// ```
+/// use listings::CrossEntropyLoss;
+/// use listings::fast::linear_cross_entropy;
+/// use ndarray::array;
+/// let h = array![[1.0_f32, 0.0], [0.0, 1.0]];
+/// let w = array![[0.5_f32, -0.5], [0.0, 0.0], [-0.5, 0.5]]; // C = 3, H = 2
+/// let t = array![0_i64, 2];
+/// let (loss, dh, dw) = linear_cross_entropy(&CrossEntropyLoss::new(), h.view(), w.view(), t.view(), 1).unwrap();
+/// assert!(loss[[]] > 0.0 && dh.dim() == (2, 2) && dw.dim() == (3, 2));
+/// ```
+pub fn linear_cross_entropy(
+    loss: &CrossEntropyLoss<f32>,
+    hidden: ArrayView2<f32>,
+    weight: ArrayView2<f32>,
+    targets: ArrayView1<i64>,
+    chunk: usize,
+) -> Result<LinearGradients, LossError> {
+    let (n, h) = hidden.dim();
+    let c = weight.nrows();
+    if weight.ncols() != h {
+        return Err(LossError::LengthMismatch {
+            left: "hidden states' width H",
+            left_len: h,
+            right: "LM-head weights' width",
+            right_len: weight.ncols(),
+        });
+    }
+    if targets.len() != n {
+        return Err(LossError::BatchSizeMismatch {
+            input: n,
+            target: targets.len(),
+        });
+    }
+    if c == 0 || n == 0 {
+        // Nothing to multiply: the reference checks and conventions (NaN mean, 0 sum).
+        let logits = Array2::<f32>::zeros((n, c));
+        let out = loss.forward_fast(logits.view(), targets)?;
+        return Ok((out, Array2::zeros((n, h)), Array2::zeros((c, h))));
+    }
+    let denominator: f32 = {
+        let mut total = 0.0;
+        for &t in targets {
+            if let Some(class) = loss.class_of(t, c)? {
+                total += loss.weight.as_ref().map_or(1.0, |w| w[class]);
+            }
+        }
+        total
+    };
+    let scale = match loss.reduction {
+        Reduction::Mean => 1.0 / denominator,
+        _ => 1.0,
+    };
+    let chunk = chunk.max(1);
+    let mut losses = Vec::with_capacity(n);
+    let mut d_hidden = Array2::<f32>::zeros((n, h));
+    let mut d_weight = Array2::<f32>::zeros((c, h));
+    for start in (0..n).step_by(chunk) {
+        let end = (start + chunk).min(n);
+        let rows = hidden.slice(s![start..end, ..]);
+        let t = targets.slice(s![start..end]);
+        let mut logits = rows.dot(&weight.t()); // [chunk, C], the only big buffer
+        let plan = loss.plan(&logits.view(), &t)?;
+        let (stats, _, _) = loss.forward_rows(&plan, &logits.view(), &t)?;
+        losses.extend(stats.iter().map(|s| s.loss));
+        loss.gradient_rows(&plan, logits.view_mut(), t, &stats, scale)?;
+        d_hidden
+            .slice_mut(s![start..end, ..])
+            .assign(&logits.dot(&weight));
+        d_weight += &logits.t().dot(&rows);
+    }
+    let losses = Array1::from(losses);
+    let out = match loss.reduction {
+        Reduction::None => losses.into_dyn(),
+        Reduction::Sum => ArrayD::from_elem(IxDyn(&[]), losses.sum()),
+        Reduction::Mean => ArrayD::from_elem(IxDyn(&[]), losses.sum() / denominator),
+    };
+    Ok((out, d_hidden, d_weight))
 }

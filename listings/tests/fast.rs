@@ -206,3 +206,92 @@ proptest! {
         prop_assert!(agree(&loss, &x, &t, 3e-5).is_ok(), "{:?}", agree(&loss, &x, &t, 3e-5));
     }
 }
+
+/// The unfused reference: logits = h·Wᵀ, then the fast loss and gradient, then the chain
+/// rule by hand.
+fn unfused(
+    loss: &CrossEntropyLoss<f32>,
+    h: &Array2<f32>,
+    w: &Array2<f32>,
+    t: &Array1<i64>,
+) -> (ArrayD<f32>, Array2<f32>, Array2<f32>) {
+    let logits = h.dot(&w.t());
+    let (out, g) = loss.forward_backward_fast(logits.view(), t.view()).unwrap();
+    (out, g.dot(w), g.t().dot(h))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    #[test]
+    fn fused_linear_equals_unfused(
+        n in 1usize..9, h in 1usize..6, c in 1usize..40, chunk in 1usize..5,
+        seed in proptest::collection::vec(-2.0f32..2.0, 32),
+        t in proptest::collection::vec(-1i64..40, 8),
+        eps in prop_oneof![Just(0.0f32), 0.0f32..=1.0],
+        reduction in prop_oneof![Just(Reduction::None), Just(Reduction::Mean), Just(Reduction::Sum)],
+    ) {
+        let hidden = Array2::from_shape_fn((n, h), |(i, j)| seed[(i * 5 + j * 3) % 32]);
+        let weight = Array2::from_shape_fn((c, h), |(i, j)| seed[(i * 7 + j * 11 + 1) % 32] * 0.5);
+        let t = Array1::from_iter(t[..n].iter().map(|&t| if t >= 0 { t % c as i64 } else { t }));
+        let loss = CrossEntropyLoss::new().ignore_index(-1).label_smoothing(eps).reduction(reduction);
+        let (out, dh, dw) = listings::fast::linear_cross_entropy(&loss, hidden.view(), weight.view(), t.view(), chunk).unwrap();
+        let (out2, dh2, dw2) = unfused(&loss, &hidden, &weight, &t);
+        prop_assert!(close(&out, &out2, 1e-5).is_ok(), "{:?}", close(&out, &out2, 1e-5));
+        prop_assert!(close(&dh.into_dyn(), &dh2.into_dyn(), 1e-5).is_ok());
+        prop_assert!(close(&dw.into_dyn(), &dw2.into_dyn(), 1e-5).is_ok());
+    }
+}
+
+#[test]
+fn fused_linear_refuses_bad_shapes() {
+    let loss = CrossEntropyLoss::<f32>::new();
+    let h = Array2::<f32>::zeros((3, 4));
+    let w = Array2::<f32>::zeros((5, 2));
+    let t = Array1::from(vec![0_i64, 1, 2]);
+    assert!(listings::fast::linear_cross_entropy(&loss, h.view(), w.view(), t.view(), 2).is_err());
+    let w = Array2::<f32>::zeros((5, 4));
+    let short = Array1::from(vec![0_i64]);
+    let err = listings::fast::linear_cross_entropy(&loss, h.view(), w.view(), short.view(), 2)
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("Expected input batch_size (3) to match target batch_size (1).")
+    );
+    let bad = Array1::from(vec![0_i64, 9, 1]);
+    let err =
+        listings::fast::linear_cross_entropy(&loss, h.view(), w.view(), bad.view(), 2).unwrap_err();
+    assert!(err.to_string().starts_with("Target 9 is out of bounds."));
+}
+
+#[test]
+fn column_major_logits_give_the_same_answers() {
+    // Regression: a column-major array (what `dot` returns for some shapes) once left
+    // the in-place gradient unwritten.
+    use ndarray::ShapeBuilder;
+    let values: Vec<f32> = (0..12).map(|i| (i as f32 * 0.7).sin() * 3.0).collect();
+    let row_major = Array2::from_shape_vec((4, 3), values.clone()).unwrap();
+    let column_major = Array2::from_shape_vec((4, 3).f(), values).unwrap();
+    let column_major = {
+        let mut a = column_major;
+        a.assign(&row_major);
+        a
+    };
+    assert!(!column_major.is_standard_layout());
+    let t = Array1::from(vec![2_i64, 0, 1, 1]);
+    for reduction in [Reduction::None, Reduction::Mean, Reduction::Sum] {
+        let loss = CrossEntropyLoss::new().reduction(reduction);
+        assert!(
+            agree(&loss, &column_major, &t, 1e-6).is_ok(),
+            "{:?}",
+            agree(&loss, &column_major, &t, 1e-6)
+        );
+        let (a, ga) = loss
+            .forward_backward_fast(row_major.view(), t.view())
+            .unwrap();
+        let (b, gb) = loss
+            .forward_backward_fast(column_major.view(), t.view())
+            .unwrap();
+        assert_eq!((a, ga), (b, gb));
+    }
+}
