@@ -211,7 +211,10 @@ impl CrossEntropyLoss<f32> {
         targets: &ArrayView1<i64>,
     ) -> Result<(Vec<RowStats>, ArrayD<f32>, f32), LossError> {
         let logits = logits.as_standard_layout();
-        let flat = logits.as_slice().unwrap_or(&[]);
+        let flat = logits.as_slice().ok_or_else(|| LossError::Reshape {
+            shape: logits.shape().to_vec(),
+            reason: "a row-major view is not contiguous".into(),
+        })?;
         let targets: Vec<i64> = targets.to_vec();
         let stats: Vec<RowStats> = if plan.c == 0 {
             targets

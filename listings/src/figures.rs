@@ -111,6 +111,29 @@ fn axes(chart: &mut Chart, x_desc: &str, y_desc: &str) -> Result<(), FigureError
     Ok(())
 }
 
+/// Axes whose x positions 0..5 are the vocabulary's words (for bar charts).
+fn vocab_axes(chart: &mut Chart, x_desc: &str, y_desc: &str) -> Result<(), FigureError> {
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(VOCAB.len())
+        .x_label_formatter(&|x: &f64| {
+            let i = x.round();
+            if (x - i).abs() < 1e-9 && (0.0..VOCAB.len() as f64).contains(&i) {
+                VOCAB[i as usize].to_string()
+            } else {
+                String::new()
+            }
+        })
+        .y_desc(y_desc)
+        .x_desc(x_desc)
+        .light_line_style(WHITE)
+        .axis_desc_style((FONT, 18))
+        .label_style((FONT, 16))
+        .draw()?;
+    Ok(())
+}
+
 /// The legend of the labelled series, where it hides nothing.
 fn legend<'a, 'b: 'a>(
     chart: &mut Chart<'a, 'b>,
@@ -193,24 +216,11 @@ pub fn prediction_bars() -> Result<String, FigureError> {
             -0.5..4.5,
             0.0..0.8,
         )?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(VOCAB.len())
-            .x_label_formatter(&|x: &f64| {
-                let i = x.round();
-                if (x - i).abs() < 1e-9 && (0.0..5.0).contains(&i) {
-                    VOCAB[i as usize].to_string()
-                } else {
-                    String::new()
-                }
-            })
-            .y_desc("预测概率 y_pred")
-            .x_desc("下一个词（真实答案：苹果，id 3）")
-            .light_line_style(WHITE)
-            .axis_desc_style((FONT, 18))
-            .label_style((FONT, 16))
-            .draw()?;
+        vocab_axes(
+            &mut chart,
+            "下一个词（真实答案：苹果，id 3）",
+            "预测概率 y_pred",
+        )?;
         chart.draw_series(GOOD_PREDICTION.iter().enumerate().map(|(i, &p)| {
             let x = i as f64;
             let color = if i == target { ACCENT } else { MUTED };
@@ -427,24 +437,7 @@ pub fn training_prediction() -> Result<String, FigureError> {
     let after = model.next_word(2)?;
     svg(|root| {
         let mut chart = chart(root, "“我 爱 吃”之后：训练前后的预测", -0.5..4.5, 0.0..1.1)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(VOCAB.len())
-            .x_label_formatter(&|x: &f64| {
-                let i = x.round();
-                if (x - i).abs() < 1e-9 && (0.0..5.0).contains(&i) {
-                    VOCAB[i as usize].to_string()
-                } else {
-                    String::new()
-                }
-            })
-            .y_desc("下一个词的概率")
-            .x_desc("下一个词")
-            .light_line_style(WHITE)
-            .axis_desc_style((FONT, 18))
-            .label_style((FONT, 16))
-            .draw()?;
+        vocab_axes(&mut chart, "下一个词", "下一个词的概率")?;
         for (probabilities, offset, color, name) in [
             (&before, -0.2, MUTED, "训练前（均匀）"),
             (&after, 0.2, ACCENT, "训练后"),
