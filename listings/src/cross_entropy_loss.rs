@@ -295,7 +295,7 @@ impl<A: Real> CrossEntropyLoss<A> {
         self.weight.as_ref().map_or(A::one(), |w| w[k])
     }
 
-    fn total_weight(&self, c: usize) -> A {
+    pub(crate) fn total_weight(&self, c: usize) -> A {
         self.weight
             .as_ref()
             .map_or(A::from_count(c), |w| w.iter().copied().sum())

@@ -167,7 +167,7 @@ impl CrossEntropyLoss<f32> {
             })?),
             None => None,
         };
-        let total_weight = weight.map_or(layout.c as f32, |w| w.iter().sum());
+        let total_weight = self.total_weight(layout.c);
         Ok(Plan {
             c: layout.c,
             weight,

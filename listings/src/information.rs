@@ -2,7 +2,7 @@
 //! `CE(p, q) = H(p) + KL(p ‖ q)`: the surprise no model can avoid (the entropy of the
 //! data) plus the surprise that comes from the model being wrong (the KL divergence).
 
-use crate::surprise::{check_distribution, entropy};
+use crate::surprise::{check_same_classes, entropy};
 use crate::{LossError, Real};
 
 /// The Kullback–Leibler divergence `KL(p ‖ q) = Σ_i p_i ln(p_i / q_i)`, in nats: how much
@@ -17,16 +17,7 @@ use crate::{LossError, Real};
 /// ```
 // ANCHOR: kl
 pub fn kl_divergence<A: Real>(p: &[A], q: &[A]) -> Result<A, LossError> {
-    if p.len() != q.len() {
-        return Err(LossError::LengthMismatch {
-            left: "p",
-            left_len: p.len(),
-            right: "q",
-            right_len: q.len(),
-        });
-    }
-    check_distribution(p)?;
-    check_distribution(q)?;
+    check_same_classes(p, q, ("p", "q"))?;
     Ok(p.iter()
         .zip(q)
         .filter(|&(&pi, _)| pi > A::zero())

@@ -6,7 +6,7 @@
 //! at the answer `t`, every term but one is zero and the sum is `-ln y_pred[t]`: the
 //! surprise of chapter 1 at the right answer.
 
-use crate::surprise::{check_distribution, surprise};
+use crate::surprise::{check_distribution, check_same_classes, surprise};
 use crate::{LossError, Real};
 
 /// The source's vocabulary of five tokens; a token's id is its position.
@@ -46,19 +46,6 @@ pub fn one_hot<A: Real>(target: usize, classes: usize) -> Result<Vec<A>, LossErr
 }
 // ANCHOR_END: one_hot
 
-fn check_same_classes<A: Real>(y_true: &[A], y_pred: &[A]) -> Result<(), LossError> {
-    if y_true.len() != y_pred.len() {
-        return Err(LossError::LengthMismatch {
-            left: "y_true",
-            left_len: y_true.len(),
-            right: "y_pred",
-            right_len: y_pred.len(),
-        });
-    }
-    check_distribution(y_true)?;
-    check_distribution(y_pred)
-}
-
 /// The terms `-y_true[i] · ln y_pred[i]` of the cross-entropy sum, one per class.
 ///
 /// A term whose `y_true[i]` is 0 is exactly 0, even when `y_pred[i]` is 0 too: that is
@@ -72,7 +59,7 @@ fn check_same_classes<A: Real>(y_true: &[A], y_pred: &[A]) -> Result<(), LossErr
 /// ```
 // ANCHOR: terms
 pub fn cross_entropy_terms<A: Real>(y_true: &[A], y_pred: &[A]) -> Result<Vec<A>, LossError> {
-    check_same_classes(y_true, y_pred)?;
+    check_same_classes(y_true, y_pred, ("y_true", "y_pred"))?;
     Ok(y_true
         .iter()
         .zip(y_pred)

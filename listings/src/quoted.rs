@@ -366,7 +366,10 @@ pub fn registry() -> Result<Vec<Quoted>, LossError> {
             CH1,
             "coin_entropies",
             Computed,
-            [0.1, 0.3, 0.5, 0.7, 0.9].map(|p: f64| entropy(&[p, 1.0 - p]).unwrap_or(f64::NAN))
+            [0.1, 0.3, 0.5, 0.7, 0.9]
+                .iter()
+                .map(|&p: &f64| entropy(&[p, 1.0 - p]))
+                .collect::<Result<Vec<f64>, _>>()?
         ),
         quote!(CH2, "exercise_ps", Input, [0.9, 0.99]),
         quote!(

@@ -52,6 +52,32 @@ pub fn check_distribution<A: Real>(dist: &[A]) -> Result<(), LossError> {
     }
 }
 
+/// Checks that `left` and `right` are two distributions over the same classes: equal
+/// lengths (the names say which is which in the message), each a distribution.
+///
+/// ```
+/// use listings::surprise::check_same_classes;
+/// assert!(check_same_classes(&[0.0_f64, 1.0], &[0.4, 0.6], ("y_true", "y_pred")).is_ok());
+/// let err = check_same_classes(&[1.0_f64], &[0.4, 0.6], ("p", "q")).unwrap_err();
+/// assert_eq!(err.to_string(), "p has 1 entries but q has 2: both must have one entry per class");
+/// ```
+pub fn check_same_classes<A: Real>(
+    left: &[A],
+    right: &[A],
+    (left_name, right_name): (&'static str, &'static str),
+) -> Result<(), LossError> {
+    if left.len() != right.len() {
+        return Err(LossError::LengthMismatch {
+            left: left_name,
+            left_len: left.len(),
+            right: right_name,
+            right_len: right.len(),
+        });
+    }
+    check_distribution(left)?;
+    check_distribution(right)
+}
+
 /// The surprise of an outcome of probability `p`, in nats: `-ln p = ln(1/p)`.
 ///
 /// An impossible outcome (`p = 0`) that happens anyway is infinitely surprising: the
