@@ -12,9 +12,16 @@
 //! - `exp` is [`exp_nonpositive`]: range reduction and a polynomial, no libm call, so the
 //!   compiler can vectorise it. Its arguments here are always `x - m ≤ 0`.
 //! - Rows run in parallel with rayon.
+//! - The two hot loops ([`online_softmax`] and [`write_gradient_row`]) are compiled twice
+//!   more, for AVX2 + FMA and for AVX-512, and the best one the CPU has is picked at run
+//!   time (the `multiversion` crate): a default build targets the 2003 baseline (SSE2,
+//!   4 lanes), which would leave half or three quarters of each vector unit idle.
 //!
 //! Semantics are `CrossEntropyLoss`'s (PyTorch's); the tests compare the two.
 
+use multiversion::multiversion;
+use multiversion::target::selected_target;
+use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, IxDyn, s};
 use rayon::prelude::*;
 
@@ -27,7 +34,9 @@ use crate::cross_entropy_loss::{CrossEntropyLoss, Reduction, Target};
 /// (truncation error below 6e-9), `2^n` written straight into the exponent bits. Arguments
 /// below -87 give `exp(-87) ≈ 1.6e-38` instead of a subnormal or 0; NaN gives NaN. The
 /// relative error against an `f64` reference is below 1.2e-7 over `[-87, 0]` (measured
-/// 9.9e-8 on 2,000,001 points; tested).
+/// 9.9e-8 on 2,000,001 points; tested, and so is the fused multiply-add form
+/// [`exp_nonpositive_with::<true>`](exp_nonpositive_with) the hot loops use where the CPU
+/// has FMA).
 ///
 /// ```
 /// use listings::fast::exp_nonpositive;
@@ -36,20 +45,45 @@ use crate::cross_entropy_loss::{CrossEntropyLoss, Reduction, Target};
 /// ```
 #[inline(always)]
 pub fn exp_nonpositive(x: f32) -> f32 {
+    exp_nonpositive_with::<false>(x)
+}
+
+/// [`exp_nonpositive`], each `a·b + c` computed as one fused multiply-add when `FMA` is
+/// true (one rounding instead of two, and half the instructions). Call it with `true` only
+/// from code compiled for a CPU with FMA: elsewhere `mul_add` is a slow library call.
+///
+/// ```
+/// use listings::fast::exp_nonpositive_with;
+/// let e = exp_nonpositive_with::<true>(-2.0);
+/// assert!((e - (-2.0_f32).exp()).abs() < 2e-8);
+/// ```
+#[inline(always)]
+pub fn exp_nonpositive_with<const FMA: bool>(x: f32) -> f32 {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
     const LN2_HI: f32 = 0.693_145_75; // ln 2 split so that n·LN2_HI is exact
     const LN2_LO: f32 = 1.428_606_8e-6;
     const ROUND: f32 = 12_582_912.0; // 1.5·2^23: adding it rounds to an integer
+    let madd = |a: f32, b: f32, c: f32| if FMA { a.mul_add(b, c) } else { a * b + c };
     let x = if x < -87.0 { -87.0 } else { x }; // keeps NaN (the comparison is false)
-    let n = (x * LOG2E + ROUND) - ROUND;
-    let r = (x - n * LN2_HI) - n * LN2_LO;
-    let p = 1.0
-        + r * (1.0
-            + r * (0.5
-                + r * (1.0 / 6.0
-                    + r * (1.0 / 24.0
-                        + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0)))))));
-    let scale = f32::from_bits(((n as i32 + 127) as u32) << 23);
+    let k = madd(x, LOG2E, ROUND); // the integer n = round(x·log2 e) sits in k's low bits
+    let n = k - ROUND;
+    let r = madd(-n, LN2_LO, madd(-n, LN2_HI, x));
+    let mut p = 1.0 / 5040.0;
+    for c in [
+        1.0 / 720.0,
+        1.0 / 120.0,
+        1.0 / 24.0,
+        1.0 / 6.0,
+        0.5,
+        1.0,
+        1.0,
+    ] {
+        p = madd(p, r, c); // Horner: p·r + c, from the highest power down
+    }
+    // 2^n: the biased exponent n + 127 (≥ 1, as x ≥ -87) shifted into place. Taken from
+    // k's bits rather than by `n as i32`: Rust's saturating float-to-int cast has no
+    // vector form here, and the whole loop would fall back to one element at a time.
+    let scale = f32::from_bits((k.to_bits().wrapping_sub(ROUND.to_bits()).wrapping_add(127)) << 23);
     p * scale
 }
 
@@ -72,6 +106,7 @@ const BLOCK: usize = 1024;
 const LANES: usize = 16;
 
 /// The largest element (NaN is skipped here; it reaches the sum through `exp(NaN) = NaN`).
+#[inline(always)]
 fn block_max(block: &[f32]) -> f32 {
     let mut acc = [f32::NEG_INFINITY; LANES];
     let chunks = block.chunks_exact(LANES);
@@ -101,6 +136,7 @@ fn lane_sum(block: &[f32], f: impl Fn(f32) -> f32) -> f32 {
 }
 
 /// `Σ w·x` over a block with [`LANES`] accumulators.
+#[inline(always)]
 fn lane_dot(block: &[f32], w: &[f32]) -> f32 {
     let mut acc = [0.0_f32; LANES];
     let chunks = block.chunks_exact(LANES).zip(w.chunks_exact(LANES));
@@ -119,17 +155,31 @@ fn lane_dot(block: &[f32], w: &[f32]) -> f32 {
 }
 
 /// Max, `Σ exp(x - max)` and `Σ w·x` of one row in one streaming read.
+#[multiversion(targets("x86_64+avx512f+avx512bw+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
 fn online_softmax(row: &[f32], weight: Option<&[f32]>, need_wx: bool) -> (f32, f32, f32) {
+    if selected_target!().supports_feature_str("fma") {
+        online_softmax_with::<true>(row, weight, need_wx)
+    } else {
+        online_softmax_with::<false>(row, weight, need_wx)
+    }
+}
+
+#[inline(always)]
+fn online_softmax_with<const FMA: bool>(
+    row: &[f32],
+    weight: Option<&[f32]>,
+    need_wx: bool,
+) -> (f32, f32, f32) {
     let (mut m, mut s, mut wx) = (f32::NEG_INFINITY, 0.0_f32, 0.0_f32);
     for (b, block) in row.chunks(BLOCK).enumerate() {
         let block_max = block_max(block);
         if block_max > m {
             // Rescale what was summed against the old maximum.
-            s *= exp_nonpositive(m - block_max);
+            s *= exp_nonpositive_with::<FMA>(m - block_max);
             m = block_max;
         }
         if m > f32::NEG_INFINITY {
-            s += lane_sum(block, |x| exp_nonpositive(x - m));
+            s += lane_sum(block, |x| exp_nonpositive_with::<FMA>(x - m));
         } else if block.iter().any(|x| x.is_nan()) {
             s = f32::NAN; // every other entry is -∞: the NaN must still show
         }
@@ -141,6 +191,54 @@ fn online_softmax(row: &[f32], weight: Option<&[f32]>, need_wx: bool) -> (f32, f
         }
     }
     (m, s, wx)
+}
+
+/// Writes one row of the gradient, `a·p + b·(p·Σw - w_k)` with `p = exp((x - m) - ln Σ)`,
+/// but for the `-a` at the target, which the caller subtracts. The logits `x` come from
+/// `source`, or from `row` itself (overwritten in place) when `source` is `None`.
+/// (`x - m` first, as in the forward pass: `m + ln Σ` would round at the scale of `m`.)
+#[multiversion(targets("x86_64+avx512f+avx512bw+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
+fn write_gradient_row(
+    source: Option<&[f32]>,
+    row: &mut [f32],
+    weight: Option<&[f32]>,
+    stats: (f32, f32),
+    coefficients: [f32; 3],
+) {
+    if selected_target!().supports_feature_str("fma") {
+        write_gradient_row_with::<true>(source, row, weight, stats, coefficients)
+    } else {
+        write_gradient_row_with::<false>(source, row, weight, stats, coefficients)
+    }
+}
+
+#[inline(always)]
+fn write_gradient_row_with<const FMA: bool>(
+    source: Option<&[f32]>,
+    row: &mut [f32],
+    weight: Option<&[f32]>,
+    (m, ls): (f32, f32),
+    [a, b, sum_w]: [f32; 3],
+) {
+    let gradient = |x: f32, wk: f32| {
+        let p = exp_nonpositive_with::<FMA>((x - m) - ls);
+        a * p + b * (p * sum_w - wk)
+    };
+    match (source, weight) {
+        (None, None) => row.iter_mut().for_each(|g| *g = gradient(*g, 1.0)),
+        (None, Some(w)) => row
+            .iter_mut()
+            .zip(w)
+            .for_each(|(g, &wk)| *g = gradient(*g, wk)),
+        (Some(x), None) => row
+            .iter_mut()
+            .zip(x)
+            .for_each(|(g, &x)| *g = gradient(x, 1.0)),
+        (Some(x), Some(w)) => row
+            .iter_mut()
+            .zip(x.iter().zip(w))
+            .for_each(|(g, (&x, &wk))| *g = gradient(x, wk)),
+    }
 }
 
 /// The options of a `CrossEntropyLoss<f32>`, checked against this batch.
@@ -280,14 +378,17 @@ impl CrossEntropyLoss<f32> {
             Reduction::Mean => 1.0 / denominator,
             _ => 1.0,
         };
-        self.gradient_rows(&plan, logits, targets, &stats, scale)?;
+        self.gradient_rows(&plan, None, logits, targets, &stats, scale)?;
         Ok(out)
     }
 
-    /// The gradient pass: overwrites each row of logits with its gradient times `scale`.
+    /// The gradient pass: writes each row's gradient times `scale` into `logits`, reading
+    /// the logits from `source` (row-major `[N, C]`) or, when it is `None`, from `logits`
+    /// itself.
     fn gradient_rows(
         &self,
         plan: &Plan,
+        source: Option<&[f32]>,
         mut logits: ArrayViewMut2<f32>,
         targets: ArrayView1<i64>,
         stats: &[RowStats],
@@ -296,31 +397,25 @@ impl CrossEntropyLoss<f32> {
         let eps = self.label_smoothing;
         let c = plan.c;
         let targets: Vec<i64> = targets.to_vec();
-        let write = |row: &mut [f32], (st, &t): (&RowStats, &i64)| -> Result<(), LossError> {
-            let Some(t) = self.class_of(t, c)? else {
-                row.iter_mut().for_each(|g| *g = 0.0);
-                return Ok(());
+        let write =
+            |(i, row): (usize, &mut [f32]), (st, &t): (&RowStats, &i64)| -> Result<(), LossError> {
+                let Some(t) = self.class_of(t, c)? else {
+                    row.iter_mut().for_each(|g| *g = 0.0);
+                    return Ok(());
+                };
+                let w_t = st.weight;
+                let a = scale_all * (1.0 - eps) * w_t;
+                let b = scale_all * eps / c as f32;
+                let coefficients = [a, b, plan.total_weight];
+                let source = source.map(|x| &x[i * c..(i + 1) * c]);
+                write_gradient_row(source, row, plan.weight, (st.max, st.log_sum), coefficients);
+                row[t] -= a;
+                Ok(())
             };
-            let w_t = st.weight;
-            let a = scale_all * (1.0 - eps) * w_t;
-            let b = scale_all * eps / c as f32;
-            let (m, ls) = (st.max, st.log_sum);
-            match plan.weight {
-                None => row.iter_mut().for_each(|x| {
-                    let p = exp_nonpositive((*x - m) - ls);
-                    *x = a * p + b * (p * plan.total_weight - 1.0);
-                }),
-                Some(w) => row.iter_mut().zip(w).for_each(|(x, &wk)| {
-                    let p = exp_nonpositive((*x - m) - ls);
-                    *x = a * p + b * (p * plan.total_weight - wk);
-                }),
-            }
-            row[t] -= a;
-            Ok(())
-        };
         match logits.as_slice_mut() {
             Some(flat) if c > 0 => flat
                 .par_chunks_mut(c)
+                .enumerate()
                 .zip(stats.par_iter().zip(targets.par_iter()))
                 .try_for_each(|(row, st)| write(row, st))?,
             _ if c == 0 => {}
@@ -333,6 +428,7 @@ impl CrossEntropyLoss<f32> {
                     reason: "a row-major copy is not contiguous".into(),
                 })?;
                 flat.par_chunks_mut(c)
+                    .enumerate()
                     .zip(stats.par_iter().zip(targets.par_iter()))
                     .try_for_each(|(row, st)| write(row, st))?;
                 logits.assign(&copy);
@@ -356,8 +452,21 @@ impl CrossEntropyLoss<f32> {
         logits: ArrayView2<f32>,
         targets: ArrayView1<i64>,
     ) -> Result<(ArrayD<f32>, Array2<f32>), LossError> {
-        let mut grad = logits.to_owned();
-        let out = self.forward_backward_in_place(grad.view_mut(), targets)?;
+        let plan = self.plan(&logits, &targets)?;
+        let (stats, out, denominator) = self.forward_rows(&plan, &logits, &targets)?;
+        let scale = match self.reduction {
+            Reduction::Mean => 1.0 / denominator,
+            _ => 1.0,
+        };
+        // Read the logits, write the gradient: one pass. (Copying the logits first and
+        // then working in place would read and write everything twice.)
+        let logits = logits.as_standard_layout();
+        let source = logits.as_slice().ok_or_else(|| LossError::Reshape {
+            shape: logits.shape().to_vec(),
+            reason: "a row-major view is not contiguous".into(),
+        })?;
+        let mut grad = Array2::zeros(logits.dim());
+        self.gradient_rows(&plan, Some(source), grad.view_mut(), targets, &stats, scale)?;
         Ok((out, grad))
     }
 }
@@ -437,11 +546,12 @@ pub fn linear_cross_entropy(
         let plan = loss.plan(&logits.view(), &t)?;
         let (stats, _, _) = loss.forward_rows(&plan, &logits.view(), &t)?;
         losses.extend(stats.iter().map(|s| s.loss));
-        loss.gradient_rows(&plan, logits.view_mut(), t, &stats, scale)?;
-        d_hidden
-            .slice_mut(s![start..end, ..])
-            .assign(&logits.dot(&weight));
-        d_weight += &logits.t().dot(&rows);
+        loss.gradient_rows(&plan, None, logits.view_mut(), t, &stats, scale)?;
+        // Both products write straight into the gradients: `dW += Gᵀ·h` through
+        // `a.t().dot(&b)` would first build a whole `[C, H]` temporary.
+        let mut d_rows = d_hidden.slice_mut(s![start..end, ..]);
+        general_mat_mul(1.0, &logits, &weight, 0.0, &mut d_rows);
+        general_mat_mul(1.0, &logits.t(), &rows, 1.0, &mut d_weight);
     }
     let losses = Array1::from(losses);
     let out = match loss.reduction {

@@ -1,0 +1,258 @@
+//! The Rust side of `cargo xtask bench`: one measurement "cell" per process.
+//!
+//! `bench-worker cell --impl ours|candle|floor --n N --c C --iters K` makes logits `[N, C]`
+//! (uniform in [-4, 4)) and targets, and for each operation of that implementation runs one
+//! warm-up call right before K timed calls, recording each call's seconds and the peak
+//! resident memory it added (VmHWM after the call minus VmRSS before it; the kernel's
+//! `clear_refs` resets the peak). `bench-worker linear --n --h --c --reps --chunk` does the
+//! same for our fused linear cross-entropy. It prints one JSON line. The thread count comes
+//! from `RAYON_NUM_THREADS` (rayon, and candle's own pool, read it) and
+//! `MATMUL_NUM_THREADS` (ndarray's matrix product), which the xtask sets per cell: a fresh
+//! process per cell keeps each cell's memory and pages its own.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use candle_core::{Device, Tensor, Var};
+use listings::CrossEntropyLoss;
+use listings::fast::linear_cross_entropy;
+use multiversion::multiversion;
+use ndarray::{Array1, Array2};
+use rayon::prelude::*;
+
+type Failure = Box<dyn std::error::Error>;
+
+/// A small, fast, deterministic generator (SplitMix64), one stream per row so rows can be
+/// filled in parallel.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn uniform(state: &mut u64) -> f32 {
+    (splitmix(state) >> 40) as f32 / (1u64 << 24) as f32
+}
+
+/// Logits uniform in [-4, 4) times `scale`, and targets uniform over the classes.
+fn problem(n: usize, c: usize, scale: f32, salt: u64) -> (Array2<f32>, Array1<i64>) {
+    let mut logits = Array2::<f32>::zeros((n, c));
+    if c > 0 {
+        let flat = logits.as_slice_mut().expect("a fresh array is contiguous");
+        flat.par_chunks_mut(c).enumerate().for_each(|(i, row)| {
+            let mut state = (i as u64 ^ salt << 40).wrapping_mul(0x1234_5678_9ABC_DEF1);
+            row.iter_mut()
+                .for_each(|x| *x = (uniform(&mut state) * 8.0 - 4.0) * scale);
+        });
+    }
+    let mut state = 42;
+    let targets = (0..n)
+        .map(|_| (splitmix(&mut state) % c.max(1) as u64) as i64)
+        .collect();
+    (logits, targets)
+}
+
+fn status_bytes(field: &str) -> Result<u64, Failure> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with(&format!("{field}:")))
+        .ok_or_else(|| format!("{field} missing from /proc/self/status"))?;
+    let kib: u64 = line
+        .split_whitespace()
+        .nth(1)
+        .ok_or("malformed status line")?
+        .parse()?;
+    Ok(kib * 1024)
+}
+
+/// One warm-up call, then `iters` timed calls, each with the memory it added at its peak.
+/// `prepare` runs untimed before every call (to restore logits an in-place call consumed).
+fn measure(
+    iters: usize,
+    mut prepare: impl FnMut(),
+    mut call: impl FnMut() -> Result<(), Failure>,
+) -> Result<serde_json::Value, Failure> {
+    prepare();
+    call()?;
+    let (mut seconds, mut peaks) = (Vec::new(), Vec::new());
+    for _ in 0..iters {
+        prepare();
+        std::fs::write("/proc/self/clear_refs", "5")?;
+        let before = status_bytes("VmRSS")?;
+        let start = Instant::now();
+        call()?;
+        seconds.push(start.elapsed().as_secs_f64());
+        peaks.push(status_bytes("VmHWM")?.saturating_sub(before));
+    }
+    Ok(serde_json::json!({ "seconds": seconds, "peak_bytes": peaks }))
+}
+
+/// Reads every logit once: the least any cross-entropy over them can cost.
+#[multiversion(targets("x86_64+avx512f+avx2+fma", "x86_64+avx2+fma"))]
+fn read_once(block: &[f32]) -> f32 {
+    let mut acc = [0.0_f32; 16];
+    for chunk in block.chunks_exact(16) {
+        for (a, &x) in acc.iter_mut().zip(chunk) {
+            *a += x;
+        }
+    }
+    acc.iter().sum()
+}
+
+fn cell(kind: &str, n: usize, c: usize, iters: usize) -> Result<serde_json::Value, Failure> {
+    let (logits, targets) = problem(n, c, 1.0, 0);
+    let loss = CrossEntropyLoss::<f32>::new();
+    let mut out = serde_json::Map::new();
+    match kind {
+        "ours" => {
+            let fwd = measure(
+                iters,
+                || {},
+                || {
+                    black_box(loss.forward_fast(logits.view(), targets.view())?);
+                    Ok(())
+                },
+            )?;
+            out.insert("forward".into(), fwd);
+            let fwd_bwd = measure(
+                iters,
+                || {},
+                || {
+                    black_box(loss.forward_backward_fast(logits.view(), targets.view())?);
+                    Ok(())
+                },
+            )?;
+            out.insert("forward_backward".into(), fwd_bwd);
+            // The in-place call consumes its logits: restore them, untimed, before each call.
+            let work = std::cell::RefCell::new(logits.clone());
+            let in_place = measure(
+                iters,
+                || work.borrow_mut().assign(&logits),
+                || {
+                    let mut work = work.borrow_mut();
+                    black_box(loss.forward_backward_in_place(work.view_mut(), targets.view())?);
+                    Ok(())
+                },
+            )?;
+            out.insert("forward_backward_in_place".into(), in_place);
+        }
+        "candle" => {
+            let device = Device::Cpu;
+            let flat = logits.as_slice().ok_or("logits are contiguous")?;
+            let x = Tensor::from_slice(flat, (n, c), &device)?;
+            drop(logits);
+            let t: Vec<u32> = targets.iter().map(|&t| t as u32).collect();
+            let t = Tensor::from_vec(t, n, &device)?;
+            let fwd = measure(
+                iters,
+                || {},
+                || {
+                    let l = candle_nn::loss::cross_entropy(&x, &t)?;
+                    black_box(l.to_scalar::<f32>()?);
+                    Ok(())
+                },
+            )?;
+            out.insert("forward".into(), fwd);
+            let var = Var::from_tensor(&x)?;
+            let fwd_bwd = measure(
+                iters,
+                || {},
+                || {
+                    let l = candle_nn::loss::cross_entropy(var.as_tensor(), &t)?;
+                    let grads = l.backward()?;
+                    black_box(grads.get(var.as_tensor()).ok_or("no gradient")?);
+                    Ok(())
+                },
+            )?;
+            out.insert("forward_backward".into(), fwd_bwd);
+        }
+        "floor" => {
+            let flat = logits.as_slice().ok_or("logits are contiguous")?;
+            let chunk = (flat.len() / rayon::current_num_threads()).max(1024);
+            let read = measure(
+                iters,
+                || {},
+                || {
+                    let s: f32 = flat.par_chunks(chunk).map(read_once).sum();
+                    black_box(s);
+                    Ok(())
+                },
+            )?;
+            out.insert("read_once".into(), read);
+        }
+        other => return Err(format!("unknown implementation {other}").into()),
+    }
+    Ok(out.into())
+}
+
+fn linear(
+    n: usize,
+    h: usize,
+    c: usize,
+    reps: usize,
+    chunk: usize,
+) -> Result<serde_json::Value, Failure> {
+    // Standard deviations 0.5 and 0.05, as the torch worker's `randn` inputs: uniform on
+    // [-4, 4) has standard deviation 4/√3 ≈ 2.31.
+    let (hidden, targets) = problem(n, h, 0.2165, 1);
+    let (weight, _) = problem(c, h, 0.02165, 2);
+    let targets = targets.mapv(|t| t % c as i64);
+    let loss = CrossEntropyLoss::<f32>::new();
+    let mut value = 0.0;
+    let result = measure(
+        reps,
+        || {},
+        || {
+            let (l, dh, dw) =
+                linear_cross_entropy(&loss, hidden.view(), weight.view(), targets.view(), chunk)?;
+            value = l[[]];
+            black_box((dh, dw));
+            Ok(())
+        },
+    )?;
+    let mut out = result;
+    out["loss"] = value.into();
+    Ok(out)
+}
+
+fn arg(args: &[String], name: &str) -> Result<usize, Failure> {
+    let i = args
+        .iter()
+        .position(|a| a == name)
+        .ok_or_else(|| format!("missing {name}"))?;
+    Ok(args.get(i + 1).ok_or("missing value")?.parse()?)
+}
+
+fn main() -> Result<(), Failure> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = match args.first().map(String::as_str) {
+        Some("cell") => {
+            let i = args
+                .iter()
+                .position(|a| a == "--impl")
+                .ok_or("missing --impl")?;
+            let kind = args.get(i + 1).ok_or("missing implementation")?;
+            cell(
+                kind,
+                arg(&args, "--n")?,
+                arg(&args, "--c")?,
+                arg(&args, "--iters")?,
+            )?
+        }
+        Some("linear") => linear(
+            arg(&args, "--n")?,
+            arg(&args, "--h")?,
+            arg(&args, "--c")?,
+            arg(&args, "--reps")?,
+            arg(&args, "--chunk")?,
+        )?,
+        _ => return Err("usage: bench-worker cell|linear ...".into()),
+    };
+    let mut value = value;
+    value["threads"] = rayon::current_num_threads().into();
+    println!("{value}");
+    Ok(())
+}
