@@ -1,23 +1,23 @@
-"""PyTorch's side of `cargo xtask bench`.
+"""PyTorch's side of `cargo xtask bench`: one measurement "cell" per process, as the Rust
+worker (`bench/peers`) does, so that each cell's memory and pages are its own.
 
-Two modes, both driven by the xtask (never run by hand in CI):
+* ``cell --n N --c C --threads T --iters K``: logits ``[N, C]`` (uniform in [-4, 4)) and
+  targets ``[N]``; ``F.cross_entropy`` forward (no autograd) and forward+backward (a fresh
+  gradient each call, as in a training step), each with one warm-up call right before K
+  timed calls.
+* ``linear --impl unfused|chunked --n N --h H --c C --threads T --reps K``: fused linear
+  cross-entropy, forward and backward: ``unfused`` is ``cross_entropy(h @ W.T, y)``,
+  ``chunked`` is ``F.linear_cross_entropy(..., options=LinearCrossEntropyOptions())``.
 
-* ``serve``: a long-lived worker. It reads one JSON command a line on stdin and answers
-  one JSON line on stdout, so that the xtask can alternate it with our worker and candle's
-  in one run:
-  ``{"cmd": "shape", "n": N, "c": C}`` makes logits ``[N, C]`` (uniform in [-4, 4)) and
-  targets ``[N]``; ``{"cmd": "time", "op": "forward" | "forward_backward",
-  "threads": T, "iters": K}`` runs the op once to warm up, then K times, and answers the
-  seconds per call. Whether torch uses huge pages is fixed by ``THP_MEM_ALLOC_ENABLE`` in
-  this process's environment, which the xtask sets.
-* ``linear``: one fused-linear measurement in a fresh process (so its peak memory is its
-  own): ``--impl unfused`` is ``cross_entropy(h @ W.T, y)``, ``--impl chunked`` is
-  ``F.linear_cross_entropy(..., options=LinearCrossEntropyOptions())``; forward and
-  backward, timed, with the peak resident memory above what the inputs already hold.
+Each timed call also records the peak resident memory it added: VmHWM after the call minus
+VmRSS before it (writing 5 to /proc/self/clear_refs resets VmHWM). Whether torch asks for
+huge pages is fixed by ``THP_MEM_ALLOC_ENABLE`` in this process's environment, which the
+xtask sets. One JSON line goes to stdout.
 """
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -29,7 +29,7 @@ def versions():
     return {
         "torch": torch.__version__,
         "cpu_capability": torch.backends.cpu.get_cpu_capability(),
-        "thp_mem_alloc": __import__("os").environ.get("THP_MEM_ALLOC_ENABLE", "0"),
+        "thp_mem_alloc": os.environ.get("THP_MEM_ALLOC_ENABLE", "0"),
     }
 
 
@@ -47,43 +47,42 @@ def reset_peak():
         f.write("5")
 
 
-def serve():
-    logits = targets = None
-    for line in sys.stdin:
-        cmd = json.loads(line)
-        if cmd["cmd"] == "versions":
-            answer = versions()
-        elif cmd["cmd"] == "shape":
-            logits = targets = None
-            gen = torch.Generator().manual_seed(7)
-            logits = torch.rand(cmd["n"], cmd["c"], generator=gen) * 8 - 4
-            targets = torch.randint(0, cmd["c"], (cmd["n"],), generator=gen)
-            answer = {"ok": True}
-        elif cmd["cmd"] == "time":
-            torch.set_num_threads(cmd["threads"])
-            op = cmd["op"]
-            if op == "forward":
-                def run():
-                    with torch.no_grad():
-                        F.cross_entropy(logits, targets)
-            elif op == "forward_backward":
-                x = logits.detach().requires_grad_()
+def measure(iters, call):
+    call()  # warm up right before the timed calls
+    seconds, peaks = [], []
+    for _ in range(iters):
+        reset_peak()
+        before = status_kib("VmRSS")
+        start = time.perf_counter()
+        call()
+        seconds.append(time.perf_counter() - start)
+        peaks.append((status_kib("VmHWM") - before) * 1024)
+    return {"seconds": seconds, "peak_bytes": peaks}
 
-                def run():
-                    F.cross_entropy(x, targets).backward()
-                    x.grad = None  # a fresh gradient each call, as in a training step
-            else:
-                raise ValueError(f"unknown op {op}")
-            run()  # warm up right before the timed calls
-            start = time.perf_counter()
-            for _ in range(cmd["iters"]):
-                run()
-            answer = {"seconds": (time.perf_counter() - start) / cmd["iters"]}
-        elif cmd["cmd"] == "quit":
-            return
-        else:
-            raise ValueError(f"unknown command {cmd}")
-        print(json.dumps(answer), flush=True)
+
+def cell(args):
+    torch.set_num_threads(args.threads)
+    gen = torch.Generator().manual_seed(7)
+    logits = torch.rand(args.n, args.c, generator=gen) * 8 - 4
+    targets = torch.randint(0, args.c, (args.n,), generator=gen)
+
+    def forward():
+        with torch.no_grad():
+            F.cross_entropy(logits, targets).item()
+
+    x = logits.detach().requires_grad_()
+
+    def forward_backward():
+        F.cross_entropy(x, targets).backward()
+        x.grad = None  # a fresh gradient each call, as in a training step
+
+    out = {
+        "forward": measure(args.iters, forward),
+        "forward_backward": measure(args.iters, forward_backward),
+        "threads": torch.get_num_threads(),
+        **versions(),
+    }
+    print(json.dumps(out))
 
 
 def linear(args):
@@ -105,22 +104,19 @@ def linear(args):
         w.grad = None
         return value
 
-    step()  # warm up
-    seconds, peaks, losses = [], [], []
-    for _ in range(args.reps):
-        reset_peak()
-        before = status_kib("VmRSS")
-        start = time.perf_counter()
-        losses.append(step())
-        seconds.append(time.perf_counter() - start)
-        peaks.append((status_kib("VmHWM") - before) * 1024)
-    print(json.dumps({"seconds": seconds, "peak_bytes": peaks, "loss": losses[-1], **versions()}))
+    losses = []
+    result = measure(args.reps, lambda: losses.append(step()))
+    print(json.dumps({**result, "loss": losses[-1], "threads": torch.get_num_threads(), **versions()}))
 
 
 def main():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="mode", required=True)
-    sub.add_parser("serve")
+    c = sub.add_parser("cell")
+    c.add_argument("--n", type=int, required=True)
+    c.add_argument("--c", type=int, required=True)
+    c.add_argument("--threads", type=int, required=True)
+    c.add_argument("--iters", type=int, required=True)
     lin = sub.add_parser("linear")
     lin.add_argument("--impl", choices=["unfused", "chunked"], required=True)
     lin.add_argument("--threads", type=int, required=True)
@@ -129,8 +125,8 @@ def main():
     lin.add_argument("--c", type=int, required=True)
     lin.add_argument("--reps", type=int, required=True)
     args = parser.parse_args()
-    if args.mode == "serve":
-        serve()
+    if args.mode == "cell":
+        cell(args)
     else:
         linear(args)
 

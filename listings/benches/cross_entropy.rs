@@ -1,8 +1,11 @@
-//! The reference `CrossEntropyLoss` and the fast path, measured side by side in one run,
-//! on `f32` logits `[N, C]` with class-index targets. (The comparison with PyTorch and
-//! candle is issue 7's `cargo xtask bench`.)
+//! Every variant of the book's cross-entropy, measured side by side in one run: the
+//! reference `CrossEntropyLoss` and the fast path (forward; forward+backward into a fresh
+//! gradient and in place) on `f32` logits `[N, C]`, and fused linear cross-entropy against
+//! the unfused product-then-loss. (The comparison with PyTorch and candle-nn is
+//! `cargo xtask bench`, chapter 6.)
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use listings::fast::linear_cross_entropy;
 use listings::{CrossEntropyLoss, Target};
 use ndarray::{Array1, Array2, ArrayD};
 use std::hint::black_box;
@@ -58,6 +61,16 @@ fn bench(criterion: &mut Criterion) {
                 })
             },
         );
+        group.bench_with_input(
+            BenchmarkId::new("forward+backward fast, fresh gradient", &id),
+            &(),
+            |b, _| {
+                b.iter(|| {
+                    loss.forward_backward_fast(black_box(x.view()), t.view())
+                        .unwrap()
+                })
+            },
+        );
         let mut buffer = x.clone();
         group.bench_with_input(
             BenchmarkId::new("forward+backward fast, in place", &id),
@@ -71,6 +84,41 @@ fn bench(criterion: &mut Criterion) {
             },
         );
     }
+    group.finish();
+
+    // LM head + loss at [N, H] = [512, 256], C = 8000: chunks of 128 rows against the
+    // whole [N, C] logits at once.
+    let mut group = criterion.benchmark_group("linear cross_entropy f32");
+    group.sample_size(10);
+    let (n, h, c) = (512, 256, 8000);
+    let hidden = problem(n, h).0.mapv(|v| v / 16.0);
+    let weight = problem(c, h).0.mapv(|v| v / 64.0);
+    let t = Array1::from_shape_fn(n, |i| ((i * 7919) % c) as i64);
+    let id = format!("{n}x{h}x{c}");
+    group.bench_with_input(
+        BenchmarkId::new("fused, chunks of 128", &id),
+        &(),
+        |b, _| {
+            b.iter(|| {
+                linear_cross_entropy(
+                    &loss,
+                    black_box(hidden.view()),
+                    weight.view(),
+                    t.view(),
+                    128,
+                )
+                .unwrap()
+            })
+        },
+    );
+    group.bench_with_input(BenchmarkId::new("unfused", &id), &(), |b, _| {
+        b.iter(|| {
+            let mut logits = black_box(hidden.view()).dot(&weight.t());
+            loss.forward_backward_in_place(logits.view_mut(), t.view())
+                .unwrap();
+            (logits.dot(&weight), logits.t().dot(&hidden))
+        })
+    });
     group.finish();
 }
 

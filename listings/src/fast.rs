@@ -20,7 +20,7 @@
 //! Semantics are `CrossEntropyLoss`'s (PyTorch's); the tests compare the two.
 
 use multiversion::multiversion;
-use multiversion::target::selected_target;
+use multiversion::target::target_cfg_f;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, IxDyn, s};
 use rayon::prelude::*;
@@ -57,6 +57,7 @@ pub fn exp_nonpositive(x: f32) -> f32 {
 /// let e = exp_nonpositive_with::<true>(-2.0);
 /// assert!((e - (-2.0_f32).exp()).abs() < 2e-8);
 /// ```
+// ANCHOR: exp
 #[inline(always)]
 pub fn exp_nonpositive_with<const FMA: bool>(x: f32) -> f32 {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
@@ -86,6 +87,7 @@ pub fn exp_nonpositive_with<const FMA: bool>(x: f32) -> f32 {
     let scale = f32::from_bits((k.to_bits().wrapping_sub(ROUND.to_bits()).wrapping_add(127)) << 23);
     p * scale
 }
+// ANCHOR_END: exp
 
 /// Per-row statistics of the forward pass.
 #[derive(Clone, Copy)]
@@ -99,6 +101,10 @@ struct RowStats {
 
 /// Elements per block: 1024 `f32` = 4 KiB, well inside L1.
 const BLOCK: usize = 1024;
+
+/// Below this many logits (256 KiB) the rows run on the calling thread: handing work to
+/// rayon's pool and waiting for it costs tens of microseconds, more than such a problem.
+const PARALLEL_FROM: usize = 1 << 16;
 
 /// Lanes of the partial sums. Floating-point addition is not associative, so the compiler
 /// will not split one running sum into vector lanes by itself; with 16 independent
@@ -157,13 +163,14 @@ fn lane_dot(block: &[f32], w: &[f32]) -> f32 {
 /// Max, `Σ exp(x - max)` and `Σ w·x` of one row in one streaming read.
 #[multiversion(targets("x86_64+avx512f+avx512bw+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
 fn online_softmax(row: &[f32], weight: Option<&[f32]>, need_wx: bool) -> (f32, f32, f32) {
-    if selected_target!().supports_feature_str("fma") {
+    if target_cfg_f!(target_feature = "fma") {
         online_softmax_with::<true>(row, weight, need_wx)
     } else {
         online_softmax_with::<false>(row, weight, need_wx)
     }
 }
 
+// ANCHOR: online_softmax
 #[inline(always)]
 fn online_softmax_with<const FMA: bool>(
     row: &[f32],
@@ -192,6 +199,7 @@ fn online_softmax_with<const FMA: bool>(
     }
     (m, s, wx)
 }
+// ANCHOR_END: online_softmax
 
 /// Writes one row of the gradient, `a·p + b·(p·Σw - w_k)` with `p = exp((x - m) - ln Σ)`,
 /// but for the `-a` at the target, which the caller subtracts. The logits `x` come from
@@ -205,13 +213,14 @@ fn write_gradient_row(
     stats: (f32, f32),
     coefficients: [f32; 3],
 ) {
-    if selected_target!().supports_feature_str("fma") {
+    if target_cfg_f!(target_feature = "fma") {
         write_gradient_row_with::<true>(source, row, weight, stats, coefficients)
     } else {
         write_gradient_row_with::<false>(source, row, weight, stats, coefficients)
     }
 }
 
+// ANCHOR: gradient_row
 #[inline(always)]
 fn write_gradient_row_with<const FMA: bool>(
     source: Option<&[f32]>,
@@ -240,6 +249,7 @@ fn write_gradient_row_with<const FMA: bool>(
             .for_each(|(g, (&x, &wk))| *g = gradient(x, wk)),
     }
 }
+// ANCHOR_END: gradient_row
 
 /// The options of a `CrossEntropyLoss<f32>`, checked against this batch.
 struct Plan<'a> {
@@ -318,6 +328,11 @@ impl CrossEntropyLoss<f32> {
             targets
                 .iter()
                 .map(|&t| self.row_stats(plan, &[], t))
+                .collect::<Result<_, _>>()?
+        } else if flat.len() < PARALLEL_FROM {
+            flat.chunks(plan.c)
+                .zip(&targets)
+                .map(|(row, &t)| self.row_stats(plan, row, t))
                 .collect::<Result<_, _>>()?
         } else {
             flat.par_chunks(plan.c)
@@ -412,12 +427,21 @@ impl CrossEntropyLoss<f32> {
                 row[t] -= a;
                 Ok(())
             };
+        let all_rows = |flat: &mut [f32]| -> Result<(), LossError> {
+            if flat.len() < PARALLEL_FROM {
+                flat.chunks_mut(c)
+                    .enumerate()
+                    .zip(stats.iter().zip(&targets))
+                    .try_for_each(|(row, st)| write(row, st))
+            } else {
+                flat.par_chunks_mut(c)
+                    .enumerate()
+                    .zip(stats.par_iter().zip(targets.par_iter()))
+                    .try_for_each(|(row, st)| write(row, st))
+            }
+        };
         match logits.as_slice_mut() {
-            Some(flat) if c > 0 => flat
-                .par_chunks_mut(c)
-                .enumerate()
-                .zip(stats.par_iter().zip(targets.par_iter()))
-                .try_for_each(|(row, st)| write(row, st))?,
+            Some(flat) if c > 0 => all_rows(flat)?,
             _ if c == 0 => {}
             _ => {
                 // Not row-major (a transposed or column-major array): compute on a row-major
@@ -427,10 +451,7 @@ impl CrossEntropyLoss<f32> {
                     shape: vec![stats.len(), c],
                     reason: "a row-major copy is not contiguous".into(),
                 })?;
-                flat.par_chunks_mut(c)
-                    .enumerate()
-                    .zip(stats.par_iter().zip(targets.par_iter()))
-                    .try_for_each(|(row, st)| write(row, st))?;
+                all_rows(flat)?;
                 logits.assign(&copy);
             }
         }
@@ -538,6 +559,7 @@ pub fn linear_cross_entropy(
     let mut losses = Vec::with_capacity(n);
     let mut d_hidden = Array2::<f32>::zeros((n, h));
     let mut d_weight = Array2::<f32>::zeros((c, h));
+    // ANCHOR: linear_chunks
     for start in (0..n).step_by(chunk) {
         let end = (start + chunk).min(n);
         let rows = hidden.slice(s![start..end, ..]);
@@ -553,6 +575,7 @@ pub fn linear_cross_entropy(
         general_mat_mul(1.0, &logits, &weight, 0.0, &mut d_rows);
         general_mat_mul(1.0, &logits.t(), &rows, 1.0, &mut d_weight);
     }
+    // ANCHOR_END: linear_chunks
     let losses = Array1::from(losses);
     let out = match loss.reduction {
         Reduction::None => losses.into_dyn(),

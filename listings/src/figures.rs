@@ -42,7 +42,8 @@ pub struct Figure {
 /// ```
 /// let files: Vec<_> = listings::figures::all().iter().map(|f| f.file).collect();
 /// assert_eq!(files, ["surprise-curve.svg", "prediction-bars.svg", "loss-vs-logit.svg",
-///                    "label-smoothing.svg", "training-loss.svg", "training-prediction.svg"]);
+///                    "label-smoothing.svg", "training-loss.svg", "training-prediction.svg",
+///                    "speed-forward-backward.svg", "linear-memory.svg"]);
 /// ```
 pub fn all() -> Vec<Figure> {
     vec![
@@ -69,6 +70,14 @@ pub fn all() -> Vec<Figure> {
         Figure {
             file: "training-prediction.svg",
             draw: training_prediction,
+        },
+        Figure {
+            file: "speed-forward-backward.svg",
+            draw: speed_forward_backward,
+        },
+        Figure {
+            file: "linear-memory.svg",
+            draw: linear_memory,
         },
     ]
 }
@@ -113,24 +122,38 @@ fn axes(chart: &mut Chart, x_desc: &str, y_desc: &str) -> Result<(), FigureError
 
 /// Axes whose x positions 0..5 are the vocabulary's words (for bar charts).
 fn vocab_axes(chart: &mut Chart, x_desc: &str, y_desc: &str) -> Result<(), FigureError> {
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(VOCAB.len())
-        .x_label_formatter(&|x: &f64| {
-            let i = x.round();
-            if (x - i).abs() < 1e-9 && (0.0..VOCAB.len() as f64).contains(&i) {
-                VOCAB[i as usize].to_string()
-            } else {
-                String::new()
-            }
-        })
+    category_axes(chart, &VOCAB, (x_desc, y_desc), None)
+}
+
+/// Axes whose x positions 0, 1, … are named by `labels` (for bar charts); `y_label`
+/// writes the y axis's labels where plotters' own numbers would not do.
+fn category_axes(
+    chart: &mut Chart,
+    labels: &[&str],
+    (x_desc, y_desc): (&str, &str),
+    y_label: Option<&dyn Fn(&f64) -> String>,
+) -> Result<(), FigureError> {
+    let x_label = |x: &f64| {
+        let i = x.round();
+        if (x - i).abs() < 1e-9 && (0.0..labels.len() as f64).contains(&i) {
+            labels[i as usize].to_string()
+        } else {
+            String::new()
+        }
+    };
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_x_mesh()
+        .x_labels(labels.len())
+        .x_label_formatter(&x_label)
         .y_desc(y_desc)
         .x_desc(x_desc)
         .light_line_style(WHITE)
         .axis_desc_style((FONT, 18))
-        .label_style((FONT, 16))
-        .draw()?;
+        .label_style((FONT, 16));
+    if let Some(y_label) = y_label {
+        mesh.y_label_formatter(y_label);
+    }
+    mesh.draw()?;
     Ok(())
 }
 
@@ -461,5 +484,126 @@ pub fn training_prediction() -> Result<String, FigureError> {
             }))?;
         }
         legend(&mut chart, SeriesLabelPosition::UpperLeft)
+    })
+}
+
+/// Chapter 6: forward+backward on `[8192, 50257]`, every peer at 1 and 2 threads, on a
+/// log scale (the slowest takes a hundred times the fastest), from `bench/results.json`.
+///
+/// ```
+/// let svg = listings::figures::speed_forward_backward().unwrap();
+/// assert!(svg.contains("torch (THP)") && svg.contains("2 线程"));
+/// ```
+pub fn speed_forward_backward() -> Result<String, FigureError> {
+    use crate::speed::{BIG, Bench, PEERS};
+    let bench = Bench::load().map_err(|e| FigureError::Drawing(e.to_string()))?;
+    let (n, c) = BIG;
+    let mut bars = Vec::new();
+    for (i, peer) in PEERS.iter().enumerate() {
+        for (threads, offset) in [(1, -0.2), (2, 0.2)] {
+            let s = bench
+                .seconds(n, c, threads, peer, "forward_backward")
+                .map_err(|e| FigureError::Drawing(e.to_string()))?;
+            bars.push((i as f64 + offset, threads, s.median));
+        }
+    }
+    let low = bars
+        .iter()
+        .map(|b| b.2.log10())
+        .fold(f64::INFINITY, f64::min)
+        .floor();
+    let high = bars
+        .iter()
+        .map(|b| b.2.log10())
+        .fold(f64::NEG_INFINITY, f64::max)
+        .ceil();
+    svg(|root| {
+        let caption = format!("[{n}, {c}] 前向 + 反向：每次调用的时间（中位数，对数刻度）");
+        let mut chart = chart(root, &caption, -0.5..PEERS.len() as f64 - 0.5, low..high)?;
+        let seconds = |y: &f64| {
+            let s = 10f64.powf(*y);
+            if (y - y.round()).abs() > 1e-9 {
+                String::new()
+            } else if s < 1.0 {
+                format!("{s} s")
+            } else {
+                format!("{s:.0} s")
+            }
+        };
+        category_axes(
+            &mut chart,
+            &PEERS,
+            ("实现", "秒（对数刻度）"),
+            Some(&seconds),
+        )?;
+        for (threads, color) in [(1, MUTED), (2, CURVE)] {
+            let mine: Vec<_> = bars.iter().filter(|b| b.1 == threads).collect();
+            chart
+                .draw_series(mine.iter().map(|&&(x, _, s)| {
+                    Rectangle::new([(x - 0.18, low), (x + 0.18, s.log10())], color.filled())
+                }))?
+                .label(format!("{threads} 线程"))
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 16, y + 6)], color.filled())
+                });
+            chart.draw_series(mine.iter().map(|&&(x, _, s)| {
+                EmptyElement::at((x, s.log10()))
+                    + Text::new(
+                        format!("{s:.2}"),
+                        (-16, -18),
+                        (FONT, 13).into_font().color(&INK),
+                    )
+            }))?;
+        }
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)
+    })
+}
+
+/// Chapter 6: peak extra memory of fused linear cross-entropy (forward and backward) for
+/// our chunked version and torch's two, from `bench/results.json`.
+///
+/// ```
+/// let svg = listings::figures::linear_memory().unwrap();
+/// assert!(svg.contains("torch unfused") && svg.contains("MB"));
+/// ```
+pub fn linear_memory() -> Result<String, FigureError> {
+    use crate::speed::{Bench, LINEAR_PEERS};
+    let bench = Bench::load().map_err(|e| FigureError::Drawing(e.to_string()))?;
+    let mut bars = Vec::new();
+    for peer in LINEAR_PEERS {
+        let (seconds, peak) = bench
+            .linear(1, peer)
+            .map_err(|e| FigureError::Drawing(e.to_string()))?;
+        bars.push((peak / 1e6, seconds.median));
+    }
+    let top = bars.iter().map(|b| b.0).fold(0.0, f64::max) * 1.2;
+    svg(|root| {
+        let mut chart = chart(
+            root,
+            "LM 头 + 交叉熵（前向 + 反向）：峰值新增内存",
+            -0.5..LINEAR_PEERS.len() as f64 - 0.5,
+            0.0..top,
+        )?;
+        let megabytes = |y: &f64| format!("{y:.0}");
+        category_axes(
+            &mut chart,
+            &LINEAR_PEERS,
+            ("实现（1 线程）", "MB"),
+            Some(&megabytes),
+        )?;
+        chart.draw_series(bars.iter().enumerate().map(|(i, &(mb, _))| {
+            let x = i as f64;
+            let color = if i == 0 { ACCENT } else { MUTED };
+            Rectangle::new([(x - 0.3, 0.0), (x + 0.3, mb)], color.filled())
+        }))?;
+        chart.draw_series(bars.iter().enumerate().map(|(i, &(mb, s))| {
+            EmptyElement::at((i as f64, mb))
+                + Text::new(
+                    format!("{mb:.0} MB，{s:.1} s"),
+                    (-50, -20),
+                    (FONT, 15).into_font().color(&INK),
+                )
+        }))?;
+        Ok(())
     })
 }

@@ -25,6 +25,7 @@ pub mod information;
 pub mod one_hot;
 pub mod quoted;
 pub mod real;
+pub mod speed;
 pub mod surprise;
 pub mod training;
 

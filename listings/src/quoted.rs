@@ -121,13 +121,25 @@ pub const GOOD_PREDICTION: [f64; 5] = [0.05, 0.10, 0.20, 0.60, 0.05];
 /// The prediction that gives "苹果" only 5%.
 pub const BAD_PREDICTION: [f64; 5] = [0.3, 0.3, 0.3, 0.05, 0.05];
 
+/// Why the registry could not be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum QuotedError {
+    #[error(transparent)]
+    Loss(#[from] LossError),
+    #[error(transparent)]
+    Speed(#[from] crate::speed::SpeedError),
+}
+
 /// The whole registry, computed now.
-pub fn registry() -> Result<Vec<Quoted>, LossError> {
+pub fn registry() -> Result<Vec<Quoted>, QuotedError> {
     const CH1: &str = "ch01-coin";
     const CH2: &str = "ch02-one-hot";
     const CH3: &str = "ch03-fused";
     const CH4: &str = "ch04-options";
     const CH5: &str = "ch05-training";
+    const CH6: &str = "ch06-speed";
+    let bench = crate::speed::Bench::load()?;
+    let speed = bench.targets()?;
     let (inputs, targets) = crate::training::pairs(&crate::training::SENTENCES)?;
     let uniform = crate::training::Bigram::uniform(5);
     let (trained, losses) = crate::training::train(uniform.clone(), &inputs, &targets, 2.0, 200)?;
@@ -409,6 +421,60 @@ pub fn registry() -> Result<Vec<Quoted>, LossError> {
             let (x, y) = crate::training::pairs(&more)?;
             crate::training::data_entropy(&x, &y, 5)?
         }),
+        quote!(
+            CH6,
+            "big_logits_gb",
+            Computed,
+            [crate::speed::logits_bytes(8192, 50_257) as f64 / 1e9]
+        ),
+        quote!(
+            CH6,
+            "forward_over_floor",
+            Computed,
+            speed.forward_over_floor
+        ),
+        quote!(
+            CH6,
+            "torch_over_in_place",
+            Computed,
+            speed.torch_over_in_place
+        ),
+        quote!(CH6, "torch_over_fresh", Computed, speed.torch_over_fresh),
+        quote!(CH6, "torch_over_thp", Computed, speed.torch_over_thp),
+        quote!(
+            CH6,
+            "linear_memory_vs_unfused",
+            Computed,
+            speed.linear_memory_vs_unfused
+        ),
+        quote!(
+            CH6,
+            "linear_memory_vs_torch",
+            Computed,
+            speed.linear_memory_vs_torch
+        ),
+        quote!(
+            CH6,
+            "linear_time_vs_faster",
+            Computed,
+            speed.linear_time_vs_faster
+        ),
+        quote!(CH6, "ex_unfused_fused", Computed, {
+            let bytes = crate::speed::logits_bytes;
+            [
+                2.0 * bytes(8192, 50_257) as f64 / 1e9,
+                bytes(128, 50_257) as f64 / 1e6,
+            ]
+        }),
+        quote!(
+            CH6,
+            "ex_online_sum",
+            Computed,
+            [1.0_f64, 3.0, 2.0, 7.0, 5.0, 6.0]
+                .iter()
+                .map(|x| (x - 7.0).exp())
+                .sum::<f64>()
+        ),
     ])
 }
 

@@ -35,7 +35,7 @@ impl Jupyter {
 }
 
 /// Installs `requirements` into the venv unless this exact file was installed already.
-fn pip_install(venv: &Path, requirements: &Path) -> Result {
+pub(crate) fn pip_install(venv: &Path, requirements: &Path) -> Result {
     let wanted = std::fs::read_to_string(requirements)
         .map_err(|e| format!("{}: {e}", requirements.display()))?;
     let stamp = venv.join(format!(

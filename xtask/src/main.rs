@@ -7,8 +7,11 @@
 //! - `notebooks` regenerates `notebooks/*.ipynb` from the chapters and `listings`
 //! - `notebooks-run` executes every notebook on the evcxr kernel and checks every cell
 //! - `jupyter`  installs the kernel and JupyterLab (pinned) and opens the notebooks
+//! - `bench`    runs ours, PyTorch and candle-nn side by side (`bench/results.json`), then
+//!   regenerates the speed chapter's tables, figures and notebook from the results
 //! - `tools`    installs the pinned tools (mdbook, mdbook-katex) into the tools folder
 
+mod bench;
 mod html_check;
 mod jupyter;
 mod tools;
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
         Some("build") => build().map(|_| ()),
         Some("test") => test(),
         Some("figures") => figures(),
+        Some("bench") => bench::bench(&root()).and_then(|()| regenerate()),
         Some("notebooks") => notebooks(),
         Some("notebooks-run") => jupyter::test(&root()),
         Some("jupyter") => jupyter::lab(&root()),
@@ -46,7 +50,7 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <serve | build | test | figures | notebooks | notebooks-run | jupyter | tools>";
+const USAGE: &str = "usage: cargo xtask <serve | build | test | figures | notebooks | notebooks-run | jupyter | bench | tools>";
 
 /// The repository root (the parent of this crate's folder).
 fn root() -> PathBuf {
@@ -125,12 +129,28 @@ fn test() -> Result {
         "-D",
         "warnings",
     ]))?;
-    run(cargo().args(["test", "--workspace"]))?;
+    // The benchmark worker has no tests, and building candle for nothing would cost CI
+    // minutes; clippy above still checks it.
+    run(cargo().args(["test", "--workspace", "--exclude", "bench-peers"]))?;
     run(Command::new("python3").args(["preprocessors/dedent.py", "self-test"]))?;
     let book = build()?;
     web::links(&root(), &book)?;
     web::browser(&root(), &book)?;
     jupyter::test(&root())?;
+    Ok(())
+}
+
+/// After new benchmark results: the chapters' listing output (the speed chapter's tables
+/// are listing output), the figures and the notebooks.
+fn regenerate() -> Result {
+    run(cargo()
+        .args(["test", "--package", "listings", "--test", "chapters"])
+        .env("UPDATE_EXPECT", "1"))?;
+    // This xtask binary was built with the old results compiled into `listings`: a fresh
+    // `cargo xtask` (rebuilt by cargo) draws the figures and writes the notebooks.
+    for command in ["figures", "notebooks"] {
+        run(cargo().args(["run", "--quiet", "--package", "xtask", "--", command]))?;
+    }
     Ok(())
 }
 

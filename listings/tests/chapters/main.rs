@@ -15,6 +15,7 @@ mod ch02_one_hot;
 mod ch03_fused;
 mod ch04_options;
 mod ch05_training;
+mod ch06_speed;
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -55,6 +56,9 @@ const LISTINGS: &[(&str, &str, Listing)] = &[
         ch05_training::decomposition,
     ),
     ("ch05-training", "exercises", ch05_training::exercises),
+    ("ch06-speed", "sizes", ch06_speed::sizes),
+    ("ch06-speed", "measured", ch06_speed::measured),
+    ("ch06-speed", "exercises", ch06_speed::exercises),
 ];
 
 const MARKER: &str = "\u{1e}anchor ";
