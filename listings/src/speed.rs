@@ -181,7 +181,7 @@ impl Bench {
             ("毫秒", 1e3)
         };
         let mut lines = vec![format!(
-            "[{n}, {c}]，{}（{unit}：中位数 [最小, 最大]；倍数：相对 {reference}）",
+            "[{n}, {c}]，{}（{unit}：中位数（最小–最大）；倍数：相对 {reference}）",
             if op == "forward" {
                 "前向"
             } else {
@@ -189,7 +189,7 @@ impl Bench {
             }
         )];
         lines.push(format!(
-            "{:<16} {:>27} {:>27} {:>10}",
+            "{:<16} {:>26} {:>26} {:>10}",
             "", "1 线程", "2 线程", "新增内存"
         ));
         let mut rows: Vec<(&str, &str)> = PEERS
@@ -206,11 +206,10 @@ impl Bench {
             for threads in [1, 2] {
                 let s = self.seconds(n, c, threads, peer, row_op)?;
                 let times = self.seconds(n, c, threads, reference, op)?;
+                let range = format!("({:.0}–{:.0})", s.min * scale, s.max * scale);
                 line += &format!(
-                    " {:>9.1} [{:>7.1}, {:>7.1}] {:>5.1}×",
+                    " {:>6.0} {range:>13} {:>5.1}×",
                     s.median * scale,
-                    s.min * scale,
-                    s.max * scale,
                     s.median / times.median
                 );
             }
@@ -243,18 +242,19 @@ impl Bench {
             .and_then(|a| a.first())
             .ok_or_else(|| SpeedError::Missing("linear cross-entropy".into()))?;
         let mut lines = vec![format!(
-            "N = {}，H = {}，C = {}，前向 + 反向（秒：中位数 [最小, 最大]；峰值新增内存）",
+            "N = {}，H = {}，C = {}，前向 + 反向（秒：中位数（最小–最大）；峰值新增内存）",
             first["n"], first["h"], first["c"]
         )];
         lines.push(format!(
-            "{:<28} {:>22} {:>22} {:>10}",
+            "{:<28} {:>18} {:>18} {:>10}",
             "", "1 线程", "2 线程", "内存"
         ));
         for peer in LINEAR_PEERS {
             let mut line = format!("{peer:<28}");
             for threads in [1, 2] {
                 let (s, _) = self.linear(threads, peer)?;
-                line += &format!(" {:>6.2} [{:>5.2}, {:>5.2}]", s.median, s.min, s.max);
+                let range = format!("({:.2}–{:.2})", s.min, s.max);
+                line += &format!(" {:>5.2} {range:>12}", s.median);
             }
             let (_, peak) = self.linear(1, peer)?;
             line += &format!(" {:>7.0} MB", peak / 1e6);
