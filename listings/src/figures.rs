@@ -172,6 +172,32 @@ fn legend<'a, 'b: 'a>(
     Ok(())
 }
 
+/// One labelled series of bars `(x, top, text)`, 0.36 wide, rising from `base`, each with
+/// its `text` above it (shifted `text_dx` pixels to centre it).
+fn bar_series<'a, 'b: 'a>(
+    chart: &mut Chart<'a, 'b>,
+    bars: &[(f64, f64, String)],
+    (base, text_dx): (f64, i32),
+    color: RGBColor,
+    name: &str,
+) -> Result<(), FigureError> {
+    chart
+        .draw_series(bars.iter().map(|&(x, top, _)| {
+            Rectangle::new([(x - 0.18, base), (x + 0.18, top)], color.filled())
+        }))?
+        .label(name)
+        .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], color.filled()));
+    chart.draw_series(bars.iter().map(|(x, top, text)| {
+        EmptyElement::at((*x, *top))
+            + Text::new(
+                text.clone(),
+                (text_dx, -18),
+                (FONT, 13).into_font().color(&INK),
+            )
+    }))?;
+    Ok(())
+}
+
 /// Draws on a fresh white SVG canvas and returns the SVG text.
 fn svg(
     draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), FigureError>,
@@ -465,23 +491,12 @@ pub fn training_prediction() -> Result<String, FigureError> {
             (&before, -0.2, MUTED, "训练前（均匀）"),
             (&after, 0.2, ACCENT, "训练后"),
         ] {
-            chart
-                .draw_series(probabilities.iter().enumerate().map(|(i, &p)| {
-                    let x = i as f64 + offset;
-                    Rectangle::new([(x - 0.18, 0.0), (x + 0.18, p)], color.filled())
-                }))?
-                .label(name)
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 6), (x + 16, y + 6)], color.filled())
-                });
-            chart.draw_series(probabilities.iter().enumerate().map(|(i, &p)| {
-                EmptyElement::at((i as f64 + offset, p))
-                    + Text::new(
-                        format!("{p:.2}"),
-                        (-14, -18),
-                        (FONT, 13).into_font().color(&INK),
-                    )
-            }))?;
+            let bars: Vec<_> = probabilities
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| (i as f64 + offset, p, format!("{p:.2}")))
+                .collect();
+            bar_series(&mut chart, &bars, (0.0, -14), color, name)?;
         }
         legend(&mut chart, SeriesLabelPosition::UpperLeft)
     })
@@ -537,23 +552,18 @@ pub fn speed_forward_backward() -> Result<String, FigureError> {
             Some(&seconds),
         )?;
         for (threads, color) in [(1, MUTED), (2, CURVE)] {
-            let mine: Vec<_> = bars.iter().filter(|b| b.1 == threads).collect();
-            chart
-                .draw_series(mine.iter().map(|&&(x, _, s)| {
-                    Rectangle::new([(x - 0.18, low), (x + 0.18, s.log10())], color.filled())
-                }))?
-                .label(format!("{threads} 线程"))
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 6), (x + 16, y + 6)], color.filled())
-                });
-            chart.draw_series(mine.iter().map(|&&(x, _, s)| {
-                EmptyElement::at((x, s.log10()))
-                    + Text::new(
-                        format!("{s:.2}"),
-                        (-16, -18),
-                        (FONT, 13).into_font().color(&INK),
-                    )
-            }))?;
+            let mine: Vec<_> = bars
+                .iter()
+                .filter(|b| b.1 == threads)
+                .map(|&(x, _, s)| (x, s.log10(), format!("{s:.2}")))
+                .collect();
+            bar_series(
+                &mut chart,
+                &mine,
+                (low, -16),
+                color,
+                &format!("{threads} 线程"),
+            )?;
         }
         legend(&mut chart, SeriesLabelPosition::UpperLeft)
     })

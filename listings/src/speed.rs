@@ -120,6 +120,22 @@ impl Bench {
         })
     }
 
+    /// Median, min and max of `what` (`seconds` or `peak_bytes`) of one cell.
+    fn spread(
+        &self,
+        cell: (usize, usize, usize),
+        peer: &str,
+        op: &str,
+        what: &str,
+    ) -> Result<Spread, SpeedError> {
+        let (n, c, threads) = cell;
+        self.entry(n, c, threads, peer, op)
+            .and_then(|e| Spread::from(&e[what]))
+            .ok_or_else(|| {
+                SpeedError::Missing(format!("{what} of {peer} {op} [{n}, {c}] × {threads}"))
+            })
+    }
+
     /// Seconds per call of `peer` doing `op` (`forward`, `forward_backward`, or
     /// `read_once` for the peer `read once`) on `[n, c]` with `threads` threads.
     pub fn seconds(
@@ -130,9 +146,7 @@ impl Bench {
         peer: &str,
         op: &str,
     ) -> Result<Spread, SpeedError> {
-        self.entry(n, c, threads, peer, op)
-            .and_then(|e| Spread::from(&e["seconds"]))
-            .ok_or_else(|| SpeedError::Missing(format!("{peer} {op} [{n}, {c}] × {threads}")))
+        self.spread((n, c, threads), peer, op, "seconds")
     }
 
     /// Median peak memory (bytes) one call of `peer` doing `op` added.
@@ -144,9 +158,7 @@ impl Bench {
         peer: &str,
         op: &str,
     ) -> Result<f64, SpeedError> {
-        self.entry(n, c, threads, peer, op)
-            .and_then(|e| e["peak_bytes"]["median"].as_f64())
-            .ok_or_else(|| SpeedError::Missing(format!("{peer} {op} [{n}, {c}] memory")))
+        Ok(self.spread((n, c, threads), peer, op, "peak_bytes")?.median)
     }
 
     /// How many times longer `peer` takes than `ours` (median over median).
