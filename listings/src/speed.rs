@@ -371,6 +371,41 @@ mod tests {
     }
 
     #[test]
+    fn cells_ratios_and_memory_are_read_as_written() {
+        let cell = |peer: &str, median: f64, peak: f64| {
+            format!(
+                r#"{{"n": 2, "c": 3, "threads": 1, "impl": "{peer}", "op": "forward",
+                    "seconds": {{"median": {median}, "min": 0.5, "max": 4.0}},
+                    "peak_bytes": {{"median": {peak}, "min": 0, "max": {peak}}}}}"#
+            )
+        };
+        let text = format!(
+            r#"{{"cross_entropy": [{}, {}]}}"#,
+            cell("ours", 1.0, 0.0),
+            cell("torch (THP)", 3.0, 96.0)
+        );
+        let bench = Bench::parse(&text).unwrap();
+        let s = bench.seconds(2, 3, 1, "torch (THP)", "forward").unwrap();
+        assert_eq!(
+            s,
+            Spread {
+                median: 3.0,
+                min: 0.5,
+                max: 4.0
+            }
+        );
+        assert_eq!(
+            bench.ratio(2, 3, 1, "torch (THP)", "ours", "forward"),
+            Ok(3.0)
+        );
+        assert_eq!(
+            bench.peak_bytes(2, 3, 1, "torch (THP)", "forward"),
+            Ok(96.0)
+        );
+        assert!(bench.seconds(2, 3, 2, "ours", "forward").is_err());
+    }
+
+    #[test]
     fn a_missing_cell_is_an_error_that_says_what_to_run() {
         let bench = Bench::parse(r#"{"cross_entropy": []}"#).unwrap();
         let e = bench.table(8, 8, "forward").unwrap_err();

@@ -309,14 +309,7 @@ pub fn bench(root: &Path) -> Result {
             })
         })
         .collect();
-    let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| e.to_string())?;
-    let locked = |krate: &str| {
-        let marker = format!("name = \"{krate}\"\nversion = \"");
-        lock.find(&marker).map(|i| {
-            let rest = &lock[i + marker.len()..];
-            rest[..rest.find('"').unwrap_or(0)].to_string()
-        })
-    };
+    let locked = |krate: &str| xtask::notebooks::locked_version(root, krate);
     let rustc = output(Command::new("rustc").arg("--version"))?;
     let date = output(Command::new("date").args(["-u", "+%Y-%m-%d"]))?;
     let results = json!({
@@ -325,8 +318,8 @@ pub fn bench(root: &Path) -> Result {
         "versions": {
             "rustc": rustc,
             "torch": torch_version,
-            "candle-nn": locked("candle-nn"),
-            "ndarray": locked("ndarray"),
+            "candle-nn": locked("candle-nn")?,
+            "ndarray": locked("ndarray")?,
         },
         "rounds": rounds,
         "method": "each cell is a fresh process: one warm-up call right before its timed calls; \

@@ -97,7 +97,14 @@ fn resolve(root: &Path, path: &str, anchor: Option<&str>) -> Result<String, Stri
 }
 
 /// The exact version `listings` resolves `name` to, from `Cargo.lock`.
-fn locked_version(root: &Path, name: &str) -> Result<String, String> {
+///
+/// ```
+/// let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+/// let ndarray = xtask::notebooks::locked_version(root, "ndarray").unwrap();
+/// assert!(ndarray.starts_with("0.17."), "{ndarray}");
+/// assert!(xtask::notebooks::locked_version(root, "no-such-crate").is_err());
+/// ```
+pub fn locked_version(root: &Path, name: &str) -> Result<String, String> {
     let lock = read(&root.join("Cargo.lock"))?;
     let header = format!("name = \"{name}\"\nversion = \"");
     let at = lock
