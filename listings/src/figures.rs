@@ -10,9 +10,10 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use thiserror::Error;
 
+use crate::fused::{BATCH_TARGETS, batch_logits};
 use crate::fused::{Reduction, cross_entropy_grad, per_row_losses};
+use crate::one_hot::GOOD_PREDICTION;
 use crate::one_hot::VOCAB;
-use crate::quoted::{BATCH_TARGETS, GOOD_PREDICTION, batch_logits};
 use crate::surprise::surprise;
 use crate::{CrossEntropyLoss, LossError, Target};
 

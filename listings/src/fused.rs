@@ -6,7 +6,7 @@
 //! mean (or the sum) over the `N` rows. Its gradient with respect to the logits is
 //! `softmax(x_i) - onehot(t_i)`, divided by `N` for the mean.
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, array};
 
 use crate::{LossError, Real};
 
@@ -304,6 +304,23 @@ where
     Ok(grad)
 }
 // ANCHOR_END: central_difference
+
+/// The logits of chapter 3's worked batch: bsz = 2 sentences, seq_len = 3 positions,
+/// C = 5 classes, flattened to `[N, C] = [6, 5]`. Rows follow "我 爱 吃 苹果" and
+/// "我 吃 苹果 eos"; row 2 is chapter 2's prediction in disguise (a shifted log).
+pub fn batch_logits() -> Array2<f64> {
+    array![
+        [0.2, 2.1, 0.5, 0.3, -1.0],
+        [-0.5, 0.1, 2.4, 0.9, -0.7],
+        [-1.1, -0.4, 0.3, 1.4, -1.1],
+        [0.1, 1.8, 0.4, 0.2, -0.9],
+        [-1.0, -0.3, 0.2, 1.6, -0.8],
+        [-0.6, -0.8, -0.2, -0.1, 1.9],
+    ]
+}
+
+/// The class ids of chapter 3's worked batch: the next word at every position.
+pub const BATCH_TARGETS: [usize; 6] = [1, 2, 3, 2, 3, 4];
 
 #[cfg(test)]
 mod tests {

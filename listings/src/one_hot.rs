@@ -14,6 +14,11 @@ use crate::{LossError, Real};
 pub const VOCAB: [&str; 5] = ["我", "爱", "吃", "苹果", "eos"];
 // ANCHOR_END: vocab
 
+/// Chapter 2's prediction after "我 爱 吃", and the bad one.
+pub const GOOD_PREDICTION: [f64; 5] = [0.05, 0.10, 0.20, 0.60, 0.05];
+/// The prediction that gives "苹果" only 5%.
+pub const BAD_PREDICTION: [f64; 5] = [0.3, 0.3, 0.3, 0.05, 0.05];
+
 /// The id of `word` in `vocab`, or `None` if the word is not in it.
 ///
 /// ```

@@ -2,7 +2,7 @@
 
 use std::error::Error;
 
-use listings::quoted::{BATCH_TARGETS, batch_logits};
+use listings::fused::{BATCH_TARGETS, batch_logits};
 
 use super::section;
 

@@ -11,7 +11,7 @@ fn quoted(name: &str) -> Vec<f64> {
 pub fn padding() -> Result<(), Box<dyn Error>> {
     section("padding");
     // ANCHOR: padding
-    use listings::quoted::batch_logits;
+    use listings::fused::batch_logits;
     use listings::{CrossEntropyLoss, Reduction, Target};
     use ndarray::array;
 
@@ -65,7 +65,7 @@ pub fn padding() -> Result<(), Box<dyn Error>> {
 pub fn weights() -> Result<(), Box<dyn Error>> {
     section("weights");
     // ANCHOR: weights
-    use listings::quoted::batch_logits;
+    use listings::fused::batch_logits;
     use listings::{CrossEntropyLoss, Reduction, Target};
     use ndarray::array;
 
@@ -256,7 +256,7 @@ pub fn edge_cases() -> Result<(), Box<dyn Error>> {
 }
 
 pub fn exercises() -> Result<(), Box<dyn Error>> {
-    use listings::quoted::batch_logits;
+    use listings::fused::batch_logits;
     use listings::{CrossEntropyLoss, Reduction, Target};
     use ndarray::array;
     section("ex1");

@@ -1,0 +1,193 @@
+//! Every number the book's prose quotes, with the code that produces it.
+//!
+//! The book test `tests/numbers.rs` reads each chapter, finds every decimal number in its
+//! text and formulas, and fails for any number that no entry of that chapter rounds to
+//! *as written* (`0.51` must be some value `v` with `format!("{v:.2}") == "0.51"`). The
+//! chapters' listings tests assert that their code computes these same values, so the
+//! prose, the listings and (later) the notebooks all rest on this one table.
+
+mod ch01_coin;
+mod ch02_one_hot;
+mod ch03_fused;
+mod ch04_options;
+mod ch05_training;
+mod ch06_speed;
+
+use crate::{LossError, Real};
+
+/// Whether a quoted number is given (an input of an example) or computed from inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Given by the example, like the coin's 0.9 or the prediction vector.
+    Input,
+    /// Produced by listings code, like `-ln 0.6 ≈ 0.51`.
+    Computed,
+}
+
+/// One quoted value (or vector of values) and where it comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quoted {
+    /// The chapter's file stem, e.g. `ch01-coin`.
+    pub chapter: &'static str,
+    /// A short name, unique within the chapter.
+    pub name: &'static str,
+    pub kind: Kind,
+    /// The Rust expression that produces the value, as written below.
+    pub code: &'static str,
+    /// The value, or every entry of a vector or matrix, in `f64`.
+    pub values: Vec<f64>,
+}
+
+impl Quoted {
+    /// Whether `text` (a decimal such as `0.51` or `-2.996`) is one of the values rounded
+    /// to as many decimals as `text` shows.
+    ///
+    /// ```
+    /// use listings::quoted::{Kind, Quoted};
+    /// let q = Quoted { chapter: "ch", name: "x", kind: Kind::Computed, code: "", values: vec![0.5108] };
+    /// assert!(q.matches("0.51") && q.matches("0.511") && !q.matches("0.52"));
+    /// ```
+    pub fn matches(&self, text: &str) -> bool {
+        let decimals = text.split_once('.').map_or(0, |(_, frac)| frac.len());
+        self.values.iter().any(|&v| {
+            let shown = format!("{v:.decimals$}");
+            // A tiny negative value prints as "-0.000", which is the number "0.000".
+            let negative_zero =
+                shown.starts_with('-') && shown[1..].chars().all(|c| c == '0' || c == '.');
+            shown == text || (negative_zero && shown[1..] == *text)
+        })
+    }
+}
+
+/// Anything the registry can hold: a number, a vector or a matrix.
+pub trait Values {
+    /// All entries, widened to `f64`.
+    fn values(&self) -> Vec<f64>;
+}
+
+impl<A: Real> Values for A {
+    fn values(&self) -> Vec<f64> {
+        vec![self.widen()]
+    }
+}
+
+impl<A: Real, const N: usize> Values for [A; N] {
+    fn values(&self) -> Vec<f64> {
+        self.iter().map(|x| x.widen()).collect()
+    }
+}
+
+impl<A: Real> Values for Vec<A> {
+    fn values(&self) -> Vec<f64> {
+        self.iter().map(|x| x.widen()).collect()
+    }
+}
+
+impl<A: Real, D: ndarray::Dimension> Values for ndarray::Array<A, D> {
+    fn values(&self) -> Vec<f64> {
+        self.iter().map(|x| x.widen()).collect()
+    }
+}
+
+/// `quote!(chapter, name, Input | Computed, expression)`: one entry, its code as written.
+macro_rules! quote {
+    ($chapter:expr, $name:expr, $kind:ident, $e:expr) => {
+        Quoted {
+            chapter: $chapter,
+            name: $name,
+            kind: Kind::$kind,
+            code: stringify!($e),
+            values: Values::values(&$e),
+        }
+    };
+}
+use quote;
+
+/// Why the registry could not be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum QuotedError {
+    #[error(transparent)]
+    Loss(#[from] LossError),
+    #[error(transparent)]
+    Speed(#[from] crate::speed::SpeedError),
+}
+
+/// The whole registry, computed now, chapter by chapter in reading order.
+pub fn registry() -> Result<Vec<Quoted>, QuotedError> {
+    let chapters = [
+        ch01_coin::entries,
+        ch02_one_hot::entries,
+        ch03_fused::entries,
+        ch04_options::entries,
+        ch05_training::entries,
+        ch06_speed::entries,
+    ];
+    let mut all = Vec::new();
+    for entries in chapters {
+        all.extend(entries()?);
+    }
+    Ok(all)
+}
+
+/// The entry `name` of `chapter`, if there is one.
+///
+/// ```
+/// use listings::quoted::lookup;
+/// let q = lookup("ch02-one-hot", "loss_good").unwrap();
+/// assert!(q.matches("0.51"));
+/// ```
+pub fn lookup(chapter: &str, name: &str) -> Option<Quoted> {
+    cached()
+        .ok()?
+        .iter()
+        .find(|q| q.chapter == chapter && q.name == name)
+        .cloned()
+}
+
+/// The registry, computed once per process (it trains chapter 5's model twice).
+///
+/// ```
+/// let all = listings::quoted::cached().unwrap();
+/// assert!(all.iter().any(|q| q.chapter == "ch01-coin" && q.name == "heads"));
+/// ```
+pub fn cached() -> Result<&'static [Quoted], &'static QuotedError> {
+    static REGISTRY: std::sync::OnceLock<Result<Vec<Quoted>, QuotedError>> =
+        std::sync::OnceLock::new();
+    REGISTRY.get_or_init(registry).as_deref()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_within_a_chapter() {
+        let all = registry().unwrap();
+        for (i, a) in all.iter().enumerate() {
+            assert!(
+                !all[i + 1..]
+                    .iter()
+                    .any(|b| a.chapter == b.chapter && a.name == b.name),
+                "{} / {} is registered twice",
+                a.chapter,
+                a.name
+            );
+        }
+    }
+
+    #[test]
+    fn code_is_the_expression_as_written() {
+        let q = lookup("ch01-coin", "heads").unwrap();
+        assert_eq!(q.code, "surprise(0.9)?");
+        assert_eq!(q.kind, Kind::Computed);
+        assert!(q.matches("0.105") && q.matches("0.1054") && !q.matches("0.106"));
+    }
+
+    #[test]
+    fn rounding_to_the_shown_decimals() {
+        let q = lookup("ch02-one-hot", "loss_bad").unwrap();
+        assert!(q.matches("3.0") && q.matches("2.996") && !q.matches("2.99"));
+        let ln = lookup("ch02-one-hot", "ln_good").unwrap();
+        assert!(ln.matches("-0.511") && !ln.matches("0.511"));
+    }
+}
