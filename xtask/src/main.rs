@@ -169,7 +169,10 @@ fn figures() -> Result {
 }
 
 fn notebooks() -> Result {
-    for notebook in xtask::notebooks::generate(&root())? {
+    let root = root();
+    let mut generated = xtask::notebooks::generate(&root)?;
+    generated.push(xtask::notebooks::readme(&root)?);
+    for notebook in generated {
         if std::fs::read_to_string(&notebook.path).ok().as_deref() != Some(notebook.json.as_str()) {
             std::fs::write(&notebook.path, &notebook.json)
                 .map_err(|e| format!("{}: {e}", notebook.path.display()))?;
