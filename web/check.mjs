@@ -13,6 +13,10 @@ import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 
+// The numbered chapters, from SUMMARY.md: never a list written here by hand.
+const CHAPTERS = [...fs.readFileSync(new URL("../src/SUMMARY.md", import.meta.url), "utf8")
+    .matchAll(/^- \[([^\]]+)\]\((ch\d\d-[\w-]+)\.md\)/gm)].map((m) => ({ title: m[1], stem: m[2] }));
+
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
@@ -118,8 +122,8 @@ async function check(bookDir, shots) {
         if (shots) {
             const dark = await browser.newPage({ viewport: { width: 1200, height: 900 } });
             await dark.addInitScript(() => localStorage.setItem("mdbook-theme", "navy"));
-            await dark.goto(`${base}/ch01-coin.html#量一量这枚硬币`, { waitUntil: "load" });
-            await dark.screenshot({ path: path.join(shots, "ch01-coin-navy.png") });
+            await dark.goto(`${base}/${CHAPTERS[0].stem}.html`, { waitUntil: "load" });
+            await dark.screenshot({ path: path.join(shots, `${CHAPTERS[0].stem}-navy.png`) });
             await dark.close();
         }
         // An unknown address gets the book's 404 page.
@@ -127,8 +131,9 @@ async function check(bookDir, shots) {
         if (!missing.title.includes("404") && !missing.h1.some((h) => h.includes("404"))) problems.push("no 404 page for a missing address");
         // print.html holds every chapter.
         const print = await checkPage(browser, base, "print.html", null);
-        for (const chapter of ["硬币的惊喜", "独热求和", "PyTorch 式的融合损失", "PyTorch 的全部选项", "让模型少一点惊喜"]) {
-            if (!print.h1.some((h) => h.includes(chapter))) problems.push(`print.html lacks chapter ${chapter}`);
+        if (CHAPTERS.length < 6) problems.push(`SUMMARY.md gives only ${CHAPTERS.length} chapters`);
+        for (const { title } of CHAPTERS) {
+            if (!print.h1.some((h) => h.includes(title))) problems.push(`print.html lacks chapter ${title}`);
         }
         // Search.
         for (const [query, chapter] of QUERIES) {

@@ -5,14 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::tools::{self, Tool};
+use crate::tools::{self, LYCHEE};
 use crate::{Result, run};
-
-/// The link checker: `--offline --include-fragments` checks every local link and `#anchor`.
-pub const LYCHEE: Tool = Tool {
-    krate: "lychee",
-    version: "0.24.2",
-};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
