@@ -2,6 +2,7 @@
 //
 //   node web/check.mjs BOOK_DIR SHOTS_DIR         check every page; exit 1 on any problem
 //   node web/check.mjs --self-test BOOK_DIR TMP   break a copy three ways; each must be caught
+//   node web/check.mjs --live URL STEM WORD       a served book: page STEM shows, search finds WORD in it
 //
 // Every page is served from 127.0.0.1 and must: log no console error; request nothing
 // outside localhost; render every formula with KaTeX (no raw TeX, no .katex-error);
@@ -183,8 +184,29 @@ async function selfTest(bookDir, tmp) {
     return failures;
 }
 
+// A book served elsewhere (`cargo xtask serve`): the page shows WORD and the search finds it there.
+async function live(base, stem, word) {
+    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS });
+    try {
+        const r = await checkPage(browser, base, `${stem}.html`, null);
+        const problems = r.problems.filter((p) => !p.includes("__livereload"));
+        const { links, page } = await search(browser, base, word);
+        if (page) await page.close();
+        if (!links.some((l) => l.includes(stem))) problems.push(`search ${word} does not find ${stem} (got ${links.join(", ")})`);
+        console.log(`live: ${stem}.html served, search ${word}: ${links.length} results`);
+        return problems;
+    } finally {
+        await browser.close();
+    }
+}
+
 const args = process.argv.slice(2);
-if (args[0] === "--self-test") {
+if (args[0] === "--live") {
+    const problems = await live(args[1], args[2], args[3]);
+    for (const p of problems) console.log(`  ${p}`);
+    console.log(`${problems.length ? 0 : 1} passed, ${problems.length ? 1 : 0} failed (${problems.length} problems)`);
+    process.exit(problems.length ? 1 : 0);
+} else if (args[0] === "--self-test") {
     const failures = await selfTest(args[1], args[2]);
     console.log(`${3 - failures.length} passed, ${failures.length} failed`);
     process.exit(failures.length ? 1 : 0);
