@@ -65,7 +65,10 @@ fn module_table_mismatch(lib_rs: &str) -> Option<String> {
 /// The chapters a text names when it names several but not all: a hand-written list of
 /// chapters that has gone stale. (Naming one or two chapters is a reference, not a list.)
 fn incomplete_chapter_list(text: &str, chapters: &[String]) -> Option<Vec<String>> {
-    let named: Vec<&String> = chapters.iter().filter(|c| text.contains(c.as_str())).collect();
+    let named: Vec<&String> = chapters
+        .iter()
+        .filter(|c| text.contains(c.as_str()))
+        .collect();
     (named.len() >= 3 && named.len() < chapters.len()).then(|| {
         chapters
             .iter()
@@ -102,10 +105,17 @@ fn no_stale_words_in_tracked_files() {
     let mut found = Vec::new();
     for (path, text) in tracked() {
         let kind = path.rsplit('.').next().unwrap_or_default();
-        if ["rs", "py", "mjs", "js", "toml", "md", "hbs", "css", "sh", "yml"].contains(&kind)
+        if [
+            "rs", "py", "mjs", "js", "toml", "md", "hbs", "css", "sh", "yml",
+        ]
+        .contains(&kind)
             || path.starts_with(".ci/")
         {
-            found.extend(stale_words(&text).into_iter().map(|l| format!("{path}:{l}")));
+            found.extend(
+                stale_words(&text)
+                    .into_iter()
+                    .map(|l| format!("{path}:{l}")),
+            );
         }
     }
     assert!(found.is_empty(), "stale words:\n{}", found.join("\n"));
@@ -160,7 +170,7 @@ fn every_tool_pin_is_in_its_one_place() {
 fn stale_words_are_seen() {
     let planted = format!("//! The fast path ({} 7, work in {}).", "issue", "progress");
     assert_eq!(stale_words(&planted).len(), 1);
-    assert_eq!(stale_words(&format!("// {}: later", "TODO")).len(), 1);
+    assert_eq!(stale_words(&format!("// {}{}: later", "TO", "DO")).len(), 1);
     assert!(stale_words("// the issues of a kernel; progress bars").is_empty());
 }
 
@@ -190,5 +200,6 @@ fn a_stray_pin_is_seen() {
     let planted = format!("pub const X: Tool = Tool {{ {}: \"lychee\" }};", "krate");
     assert!(stray_pin("xtask/src/web.rs", &planted).is_some());
     assert!(stray_pin("xtask/src/tools.rs", &planted).is_none());
-    assert!(stray_pin(".ci/run", "pip install torch==2.15.0").is_some());
+    let pip = format!("pip {} torch=={}", "install", "2.15.0");
+    assert!(stray_pin(".ci/run", &pip).is_some());
 }
