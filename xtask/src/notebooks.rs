@@ -119,7 +119,8 @@ pub fn file_name(chapter: &str) -> String {
     format!("{}.ipynb", chapter.trim_start_matches("ch"))
 }
 
-/// Chapter links point at the notebooks instead; figures are drawn by cells. An
+/// Chapter links point at the notebooks instead, links to the book's other pages (the
+/// Rust primer, the glossary) at their Markdown in `src/`; figures are drawn by cells. An
 /// exercise's collapsed answer (`<details>`) cannot span cells in Jupyter, so its
 /// summary becomes a bold line and the answer's code a cell of its own.
 fn jupyter_markdown(line: &str) -> String {
@@ -136,7 +137,11 @@ fn jupyter_markdown(line: &str) -> String {
     static LINK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"\]\(ch(\d\d-[\w-]+)\.md\)").expect("valid regex")
     });
-    LINK.replace_all(line, "]($1.ipynb)").into_owned()
+    static PAGE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\]\(((?:[\w-]+)\.md(?:#[^)]*)?)\)").expect("valid regex")
+    });
+    let line = LINK.replace_all(line, "]($1.ipynb)");
+    PAGE.replace_all(&line, "](../src/$1)").into_owned()
 }
 
 fn cells_of(root: &Path, chapter: &str, markdown: &str) -> Result<Vec<Cell>, String> {
@@ -425,6 +430,16 @@ mod tests {
         assert_eq!(region(text, "a").unwrap(), "let x = 1;\n    x + 1;");
         assert_eq!(region(text, "b").unwrap(), "x + 1;");
         assert!(region(text, "c").is_none());
+    }
+
+    #[test]
+    fn links_to_other_pages_open_their_markdown() {
+        assert_eq!(
+            jupyter_markdown(
+                "见[怎么读](rust-primer.md#问号与-result)与[第 2 章](ch02-one-hot.md)"
+            ),
+            "见[怎么读](../src/rust-primer.md#问号与-result)与[第 2 章](02-one-hot.ipynb)"
+        );
     }
 
     #[test]
