@@ -23,7 +23,7 @@ const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", 
 
 // Queries and the chapter each must find (the first result need not be it).
 const QUERIES = [
-    ["交叉熵", "ch02-one-hot"], ["惊喜", "ch01-coin"], ["独热", "ch02-one-hot"], ["苹果", "ch02-one-hot"],
+    ["交叉熵", "ch02-one-hot"], ["惊讶度", "ch01-coin"], ["独热", "ch02-one-hot"], ["苹果", "ch02-one-hot"],
     ["对数", "ch01-coin"], ["梯度", "ch03-fused"], ["softmax", "ch03-fused"], ["PyTorch", "ch04-options"],
     ["标签平滑", "ch04-options"], ["困惑度", "ch05-training"], ["KL", "ch05-training"], ["缺页", "ch06-speed"],
 ];
