@@ -436,9 +436,9 @@ mod tests {
     fn links_to_other_pages_open_their_markdown() {
         assert_eq!(
             jupyter_markdown(
-                "见[怎么读](rust-primer.md#问号与-result)与[第 2 章](ch02-one-hot.md)"
+                "见[怎么读](rust-primer.md#问号与-result)与[第 2 章](ch09-example.md)"
             ),
-            "见[怎么读](../src/rust-primer.md#问号与-result)与[第 2 章](02-one-hot.ipynb)"
+            "见[怎么读](../src/rust-primer.md#问号与-result)与[第 2 章](09-example.ipynb)"
         );
     }
 
