@@ -135,7 +135,10 @@ fn no_list_of_chapters_misses_one() {
     assert!(chapters.len() >= 6, "SUMMARY.md gives {chapters:?}");
     let mut stale = Vec::new();
     for (path, text) in tracked() {
-        if path == "src/SUMMARY.md" || path.ends_with(".ipynb") || path.ends_with(".json") {
+        // Lists meant for people: pages, READMEs, the browser test. (Code that reads one
+        // chapter's numbers from another names chapters without listing them.)
+        let list_like = [".md", ".mjs", ".yml", ".hbs"].iter().any(|x| path.ends_with(x));
+        if path == "src/SUMMARY.md" || !list_like {
             continue;
         }
         if let Some(missing) = incomplete_chapter_list(&text, &chapters) {
