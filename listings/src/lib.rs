@@ -1,14 +1,14 @@
-//! Every piece of code in *交叉熵：衡量"惊喜"的尺子*.
+//! Every piece of code in *交叉熵：衡量"惊讶"的尺子*.
 //!
 //! Each module is one idea of the book, named for it:
 //!
 //! | module       | chapter | idea |
 //! |--------------|---------|------|
-//! | [`surprise`] | 1 硬币的惊喜 | information content `-ln p`, entropy, nats and bits |
+//! | [`surprise`] | 1 硬币的惊讶度 | surprisal (information content) `-ln p`, entropy, nats and bits |
 //! | [`one_hot`]  | 2 独热求和 | `-Σ y_true·ln y_pred` collapses to `-ln y_pred[target]` |
-//! | [`fused`]    | 3 PyTorch 式的融合损失 | log-sum-exp, fused LogSoftmax + NLLLoss, its gradient |
+//! | [`fused`]    | 3 PyTorch 式的交叉熵：LogSoftmax 与 NLLLoss | log-sum-exp, LogSoftmax + NLLLoss and the one-call loss, its gradient |
 //! | [`cross_entropy_loss`] | 4 PyTorch 的全部选项 | `nn.CrossEntropyLoss` with every option, and its gradient |
-//! | [`training`] | 5 让模型少一点惊喜 | a bigram model trained by gradient descent on the loss |
+//! | [`training`] | 5 让模型少一点惊讶 | a bigram model trained by gradient descent on the loss |
 //! | [`information`] | 5 | cross-entropy = entropy + KL divergence; perplexity |
 //! | [`fast`]     | 6 为什么要融合 | the fused kernel: online softmax, gradient in the same pass, fused linear CE |
 //! | [`speed`]    | 6 | the benchmark results the speed chapter quotes |

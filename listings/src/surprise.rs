@@ -1,6 +1,7 @@
-//! Chapter 1, 硬币的惊喜: how surprised we are when an event of probability `p` happens.
+//! Chapter 1, 硬币的惊讶度: how surprised we are when an event of probability `p` happens.
 //!
-//! The surprise (information content) of an outcome is `ln(1/p) = -ln p` nats: 0 for a
+//! The surprise (self-information, information content, surprisal; the book's word is
+//! 惊讶度) of an outcome is `ln(1/p) = -ln p` nats: 0 for a
 //! certain event, growing without bound as `p → 0`. The *expected* surprise of a whole
 //! distribution is its entropy `H(p) = -Σ p_i ln p_i`.
 
@@ -93,8 +94,11 @@ pub fn check_same_classes<A: Real>(
 /// ```
 // ANCHOR: surprise
 pub fn surprise<A: Real>(p: A) -> Result<A, LossError> {
+    // 不在 [0, 1] 里（包括 NaN）就返回错误，由 ? 交给调用者；
+    // 第二个参数 0 是下标（这个数在分布里排第几），只用在错误信息里
     check_probability(p, 0)?;
-    Ok(-p.ln())
+    // 写成 0 − ln p 而不是 −ln p：p = 1 时得到 0，而不是打印成 -0 的“负零”
+    Ok(A::zero() - p.ln())
 }
 // ANCHOR_END: surprise
 
@@ -114,11 +118,16 @@ pub fn surprise<A: Real>(p: A) -> Result<A, LossError> {
 // ANCHOR: entropy
 pub fn entropy<A: Real>(dist: &[A]) -> Result<A, LossError> {
     check_distribution(dist)?;
-    Ok(dist
-        .iter()
-        .filter(|&&p| p > A::zero())
-        .map(|&p| p * -p.ln())
-        .sum())
+    // 从 0 开始累加 −p ln p
+    let mut h = A::zero();
+    // dist 里的数是借来的引用，写成 &p 就把数本身取出来
+    for &p in dist {
+        // 跳过 p = 0 的结果：它从不发生，对平均没有贡献
+        if p > A::zero() {
+            h = h - p * p.ln();
+        }
+    }
+    Ok(h)
 }
 // ANCHOR_END: entropy
 
@@ -131,6 +140,7 @@ pub fn entropy<A: Real>(dist: &[A]) -> Result<A, LossError> {
 /// ```
 // ANCHOR: nats_to_bits
 pub fn nats_to_bits<A: Real>(nats: A) -> A {
+    // LN_2 是 f64 常数 ln 2；narrow 把它换成 A 的精度（A 是 f32 时就变成 f32）
     nats / A::narrow(std::f64::consts::LN_2)
 }
 // ANCHOR_END: nats_to_bits
@@ -165,6 +175,17 @@ mod tests {
             Err(LossError::ProbabilityOutOfRange { .. })
         ));
         assert!(entropy(&[f32::NAN, 1.0]).is_err());
+    }
+
+    #[test]
+    fn certainty_is_zero_not_negative_zero() {
+        // 浮点数里 −ln 1 是 −0.0，会打印成 "-0"；书里的 0 要打印成 "0"
+        assert_eq!(format!("{}", surprise(1.0_f64).unwrap()), "0");
+        assert_eq!(format!("{}", surprise(1.0_f32).unwrap()), "0");
+        assert_eq!(format!("{:.3}", surprise(1.0_f64).unwrap()), "0.000");
+        assert_eq!(format!("{}", entropy(&[1.0_f64, 0.0]).unwrap()), "0");
+        assert_eq!(format!("{}", entropy(&[0.0_f32, 1.0]).unwrap()), "0");
+        assert_eq!(format!("{:.3}", entropy(&[1.0_f64]).unwrap()), "0.000");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Chapter 1, 硬币的惊喜: the 90/10 coin, entropy, nats and bits.
+//! Chapter 1, 硬币的惊讶度: the 90/10 coin, entropy, nats and bits.
 
 use super::{Kind, Quoted, QuotedError, Values, quote};
 use crate::surprise::{entropy, nats_to_bits, surprise};
@@ -54,6 +54,20 @@ pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
                 .iter()
                 .map(|&p: &f64| entropy(&[p, 1.0 - p]))
                 .collect::<Result<Vec<f64>, _>>()?
+        ),
+        // Exercise 3: two independent tails, by multiplying and by adding.
+        quote!(CHAPTER, "tails_tails_p", Computed, 0.1 * 0.1),
+        quote!(
+            CHAPTER,
+            "tails_tails_product",
+            Computed,
+            surprise(0.1 * 0.1)?
+        ),
+        quote!(
+            CHAPTER,
+            "tails_tails",
+            Computed,
+            surprise(0.1)? + surprise(0.1)?
         ),
     ])
 }

@@ -12,6 +12,7 @@ mod ch03_fused;
 mod ch04_options;
 mod ch05_training;
 mod ch06_speed;
+mod rust_primer;
 
 use crate::{LossError, Real};
 
@@ -115,6 +116,7 @@ pub enum QuotedError {
 /// The whole registry, computed now, chapter by chapter in reading order.
 pub fn registry() -> Result<Vec<Quoted>, QuotedError> {
     let chapters = [
+        rust_primer::entries,
         ch01_coin::entries,
         ch02_one_hot::entries,
         ch03_fused::entries,

@@ -16,6 +16,7 @@ mod ch03_fused;
 mod ch04_options;
 mod ch05_training;
 mod ch06_speed;
+mod rust_primer;
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,14 @@ type Listing = fn() -> Result<(), Box<dyn Error>>;
 
 /// Every listing: the chapter's file stem, the listing's name, the code.
 const LISTINGS: &[(&str, &str, Listing)] = &[
+    ("rust-primer", "result", rust_primer::result),
+    ("rust-primer", "question_mark", rust_primer::question_mark),
+    ("rust-primer", "generics", rust_primer::generics),
+    ("rust-primer", "arrays", rust_primer::arrays),
+    ("rust-primer", "into_dyn", rust_primer::into_dyn),
+    ("rust-primer", "zero_d", rust_primer::zero_d),
+    ("rust-primer", "collect", rust_primer::collect),
+    ("rust-primer", "class_ids", rust_primer::class_ids),
     ("ch01-coin", "coin", ch01_coin::coin),
     ("ch01-coin", "doubling", ch01_coin::doubling),
     ("ch01-coin", "entropy", ch01_coin::entropy),
