@@ -1,12 +1,16 @@
-//! Chapter 3, PyTorch 式的融合损失: `nn.CrossEntropyLoss` over logits `[N, C]` and class
-//! ids `[N]`, computed the way PyTorch fuses it.
+//! Chapter 3, PyTorch 式的交叉熵：LogSoftmax 与 NLLLoss: `nn.CrossEntropyLoss` over logits
+//! `z` of shape `[N, C]` and class ids `[N]`.
 //!
-//! Per row: `loss_i = logsumexp(x_i) - x_i[t_i]`, where the log-sum-exp is computed as
-//! `m + ln Σ_j exp(x_ij - m)` with `m = max_j x_ij`, so no `exp` ever overflows; then the
-//! mean (or the sum) over the `N` rows. Its gradient with respect to the logits is
-//! `softmax(x_i) - onehot(t_i)`, divided by `N` for the mean.
+//! PyTorch's `F.cross_entropy` is `log_softmax` followed by `nll_loss`. Both halves are
+//! here: [`log_softmax`] computes `ln softmax(z_i)` directly, as `z_ij - m - ln Σ_k
+//! exp(z_ik - m)` with `m = max_k z_ik` (so no `exp` overflows and no probability
+//! underflows before its `ln` is taken), and [`nll_loss`] picks `-log_probs[i, t_i]` and
+//! reduces. [`cross_entropy`] does the same arithmetic in one pass per row, `loss_i =
+//! ln Σ_k exp(z_ik - m) - (z_i[t_i] - m)`, without keeping the `[N, C]` matrix; it agrees
+//! with the two-step version to the last bit. Its gradient with respect to the logits is
+//! `softmax(z_i) - onehot(t_i)`, divided by `N` for the mean.
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, array};
+use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis, array};
 
 use crate::{LossError, Real};
 
@@ -48,6 +52,9 @@ impl Reduction {
 }
 
 /// Checks a batch: logits `[N, C]` and `N` class ids, each smaller than `C`.
+///
+/// An empty batch (`N = 0`) is refused whatever the reduction: chapter 3's functions are
+/// the teaching version (chapter 4's `CrossEntropyLoss` follows PyTorch: NaN, 0, empty).
 ///
 /// ```
 /// use listings::fused::check_batch;
@@ -101,11 +108,11 @@ pub fn naive_log_softmax<A: Real>(logits: ArrayView2<A>) -> Array2<A> {
 }
 // ANCHOR_END: naive
 
-/// The two parts of a stable log-sum-exp: `m = max_j x_j` and `ln Σ_j exp(x_j - m)`.
+/// The two parts of a stable log-sum-exp: `m = max_j z_j` and `ln Σ_j exp(z_j - m)`.
 ///
 /// Every `exp` has an argument `≤ 0`, so it cannot overflow, and the largest term is
 /// exactly `exp(0) = 1`, so the sum cannot underflow to 0: the second part lies in
-/// `[0, ln C]`. Keeping the two apart matters in `f32`: `x_j - m` is exact for logits near
+/// `[0, ln C]`. Keeping the two apart matters in `f32`: `z_j - m` is exact for logits near
 /// each other, while `m + ln Σ` rounds to the spacing of floats near `m` (about 0.001 at
 /// `m = 10⁴`).
 ///
@@ -118,15 +125,16 @@ pub fn naive_log_softmax<A: Real>(logits: ArrayView2<A>) -> Array2<A> {
 /// ```
 // ANCHOR: max_and_log_sum
 pub fn max_and_log_sum<A: Real>(row: ArrayView1<A>) -> (A, A) {
-    let m = row.fold(A::neg_infinity(), |m, &x| m.max(x));
+    let m = row.fold(A::neg_infinity(), |m, &z| m.max(z));
     if m == A::neg_infinity() {
-        return (m, m); // every x_j is -∞ (or the row is empty): the sum of exps is 0
+        // 每个 z_j 都是 −∞（或者这一行是空的）：指数之和是 0
+        return (m, m);
     }
-    (m, row.fold(A::zero(), |s, &x| s + (x - m).exp()).ln())
+    (m, row.fold(A::zero(), |s, &z| s + (z - m).exp()).ln())
 }
 // ANCHOR_END: max_and_log_sum
 
-/// `ln Σ_j exp(x_j) = m + ln Σ_j exp(x_j - m)`, computed stably.
+/// `ln Σ_j exp(z_j) = m + ln Σ_j exp(z_j - m)`, computed stably.
 ///
 /// ```
 /// use listings::fused::log_sum_exp;
@@ -141,7 +149,8 @@ pub fn log_sum_exp<A: Real>(row: ArrayView1<A>) -> A {
 }
 // ANCHOR_END: log_sum_exp
 
-/// Row-wise log-softmax of logits `[N, C]`: `x_ij - logsumexp(x_i)`.
+/// Row-wise log-softmax of logits `[N, C]`: `z_ij - logsumexp(z_i)`, computed in log
+/// space, so a probability too small for floating point still has a finite log.
 ///
 /// ```
 /// use listings::fused::log_softmax;
@@ -157,7 +166,7 @@ pub fn log_softmax<A: Real>(logits: ArrayView2<A>) -> Result<Array2<A>, LossErro
     let mut out = logits.to_owned();
     for mut row in out.rows_mut() {
         let (m, log_sum) = max_and_log_sum(row.view());
-        row.mapv_inplace(|x| (x - m) - log_sum);
+        row.mapv_inplace(|z| (z - m) - log_sum);
     }
     Ok(out)
 }
@@ -199,10 +208,10 @@ pub fn nll_loss<A: Real>(
 }
 // ANCHOR_END: nll_loss
 
-/// The loss of every row, `logsumexp(x_i) - x_i[t_i]`, without reducing (PyTorch's
+/// The loss of every row, `logsumexp(z_i) - z_i[t_i]`, without reducing (PyTorch's
 /// `reduction="none"`). Never builds an `[N, C]` matrix: one pass over each row.
-/// Computed as `ln Σ_j exp(x_ij - m) - (x_i[t_i] - m)`, which keeps `f32` exact where
-/// `m + ln Σ - x_i[t_i]` would round at the scale of `m`.
+/// Computed as `ln Σ_j exp(z_ij - m) - (z_i[t_i] - m)`, which keeps `f32` exact where
+/// `m + ln Σ - z_i[t_i]` would round at the scale of `m`.
 ///
 /// ```
 /// use listings::fused::per_row_losses;
@@ -228,13 +237,14 @@ pub fn per_row_losses<A: Real>(
 }
 // ANCHOR_END: per_row
 
-/// `nn.CrossEntropyLoss` for logits `[N, C]` and class ids `[N]`: LogSoftmax and NLLLoss
-/// fused into one pass per row, then reduced.
+/// `nn.CrossEntropyLoss` for logits `[N, C]` and class ids `[N]`: the arithmetic of
+/// `nll_loss(log_softmax(z))`, bit for bit, in one pass per row that keeps no `[N, C]`
+/// matrix, then reduced.
 ///
 /// ```
 /// use listings::fused::{cross_entropy, Reduction};
 /// use ndarray::array;
-/// // Logits whose softmax is the source's prediction; the answer is id 3, "苹果".
+/// // Logits whose softmax is chapter 2's prediction; the answer is id 3, "苹果".
 /// let logits = array![[0.05_f64, 0.10, 0.20, 0.60, 0.05]].mapv(f64::ln);
 /// let loss = cross_entropy(logits.view(), &[3], Reduction::Mean).unwrap();
 /// assert!((loss - 0.5108).abs() < 1e-4);
@@ -250,7 +260,7 @@ pub fn cross_entropy<A: Real>(
 // ANCHOR_END: cross_entropy
 
 /// The gradient of [`cross_entropy`] with respect to the logits:
-/// `(softmax(x_i) - onehot(t_i))` per row, times `1/N` for the mean.
+/// `(softmax(z_i) - onehot(t_i))` per row, times `1/N` for the mean.
 ///
 /// ```
 /// use listings::fused::{cross_entropy_grad, Reduction};
@@ -269,6 +279,7 @@ pub fn cross_entropy_grad<A: Real>(
     for (mut row, &t) in grad.rows_mut().into_iter().zip(targets) {
         row[t] = row[t] - A::one();
     }
+    // 归约后的损失对每一行损失的导数：Mean 是 1/N，Sum 是 1
     Ok(grad * reduction.row_weight::<A>(targets.len()))
 }
 // ANCHOR_END: grad
@@ -305,22 +316,72 @@ where
 }
 // ANCHOR_END: central_difference
 
-/// The logits of chapter 3's worked batch: bsz = 2 sentences, seq_len = 3 positions,
-/// C = 5 classes, flattened to `[N, C] = [6, 5]`. Rows follow "我 爱 吃 苹果" and
-/// "我 吃 苹果 eos"; row 2 is chapter 2's prediction in disguise (a shifted log).
-pub fn batch_logits() -> Array2<f64> {
+/// The logits of chapter 3's worked batch as a model outputs them: `[bsz, seq_len, C] =
+/// [2, 3, 5]`, two sentences, "我 爱 吃 苹果" and "我 吃 苹果 eos", three positions each.
+/// Row 2 is chapter 2's prediction in disguise (a shifted log). [`batch_logits`] is the
+/// same data flattened to `[N, C]`.
+///
+/// ```
+/// let z = listings::fused::batch_logits_3d();
+/// assert_eq!(z.dim(), (2, 3, 5));
+/// assert_eq!(z.into_shape_with_order((6, 5)).unwrap(), listings::fused::batch_logits());
+/// ```
+// ANCHOR: batch_logits
+pub fn batch_logits_3d() -> Array3<f64> {
     array![
-        [0.2, 2.1, 0.5, 0.3, -1.0],
-        [-0.5, 0.1, 2.4, 0.9, -0.7],
-        [-1.1, -0.4, 0.3, 1.4, -1.1],
-        [0.1, 1.8, 0.4, 0.2, -0.9],
-        [-1.0, -0.3, 0.2, 1.6, -0.8],
-        [-0.6, -0.8, -0.2, -0.1, 1.9],
+        // 第 1 句“我 爱 吃 苹果”
+        [
+            // 我 → 爱
+            [0.2, 2.1, 0.5, 0.3, -1.0],
+            // 爱 → 吃
+            [-0.5, 0.1, 2.4, 0.9, -0.7],
+            // 吃 → 苹果
+            [-1.1, -0.4, 0.3, 1.4, -1.1],
+        ],
+        // 第 2 句“我 吃 苹果 eos”
+        [
+            // 我 → 吃
+            [0.1, 1.8, 0.4, 0.2, -0.9],
+            // 吃 → 苹果
+            [-1.0, -0.3, 0.2, 1.6, -0.8],
+            // 苹果 → eos
+            [-0.6, -0.8, -0.2, -0.1, 1.9],
+        ],
     ]
 }
+// ANCHOR_END: batch_logits
 
-/// The class ids of chapter 3's worked batch: the next word at every position.
-pub const BATCH_TARGETS: [usize; 6] = [1, 2, 3, 2, 3, 4];
+/// The class ids of chapter 3's worked batch, `[bsz, seq_len] = [2, 3]`: the next token
+/// at every position. [`BATCH_TARGETS`] is the same data flattened to `[N]`.
+// ANCHOR: batch_targets
+pub const BATCH_TARGETS_2D: [[usize; 3]; 2] = [
+    // 爱、吃、苹果
+    [1, 2, 3],
+    // 吃、苹果、eos
+    [2, 3, 4],
+];
+// ANCHOR_END: batch_targets
+
+/// The logits of chapter 3's worked batch flattened to `[N, C] = [6, 5]`: row `i` is
+/// position `i % 3` of sentence `i / 3` of [`batch_logits_3d`].
+pub fn batch_logits() -> Array2<f64> {
+    let z = batch_logits_3d();
+    let (_, seq_len, classes) = z.dim();
+    Array2::from_shape_fn((z.len() / classes, classes), |(i, j)| {
+        z[[i / seq_len, i % seq_len, j]]
+    })
+}
+
+/// The class ids of chapter 3's worked batch flattened to `[N] = [6]`.
+pub const BATCH_TARGETS: [usize; 6] = {
+    let mut flat = [0; 6];
+    let mut i = 0;
+    while i < 6 {
+        flat[i] = BATCH_TARGETS_2D[i / 3][i % 3];
+        i += 1;
+    }
+    flat
+};
 
 #[cfg(test)]
 mod tests {
@@ -332,6 +393,15 @@ mod tests {
         let logits = Array2::<f32>::zeros((0, 5));
         assert_eq!(
             cross_entropy(logits.view(), &[], Reduction::Mean),
+            Err(LossError::EmptyBatch)
+        );
+        // The sum and the per-row losses refuse it too (PyTorch: 0 and an empty tensor).
+        assert_eq!(
+            cross_entropy(logits.view(), &[], Reduction::Sum),
+            Err(LossError::EmptyBatch)
+        );
+        assert_eq!(
+            per_row_losses(logits.view(), &[]),
             Err(LossError::EmptyBatch)
         );
         assert_eq!(
@@ -391,6 +461,31 @@ mod tests {
         let loss = cross_entropy(logits.view(), &[1], Reduction::Mean).unwrap();
         assert!((loss - 100.0).abs() < 1e-4, "{loss}");
         assert!(naive_log_softmax(logits.view())[[0, 0]].is_nan());
+    }
+
+    #[test]
+    fn two_steps_and_one_call_agree_to_the_last_bit() {
+        let cases = [
+            (batch_logits(), BATCH_TARGETS.to_vec()),
+            (array![[1000.0, 0.0], [0.0, 1000.0]], vec![1, 1]),
+            (array![[1e4, 1e4 + 1.0, 1e4 - 0.5]], vec![2]),
+        ];
+        for (logits, targets) in cases {
+            for reduction in [Reduction::Mean, Reduction::Sum] {
+                let log_probs = log_softmax(logits.view()).unwrap();
+                let two = nll_loss(log_probs.view(), &targets, reduction).unwrap();
+                let one = cross_entropy(logits.view(), &targets, reduction).unwrap();
+                assert_eq!(two.to_bits(), one.to_bits(), "{two} vs {one}");
+                assert!(one.is_finite());
+            }
+        }
+    }
+
+    #[test]
+    fn the_flat_batch_is_the_3d_batch_reshaped() {
+        let flat = batch_logits_3d().into_shape_with_order((6, 5)).unwrap();
+        assert_eq!(flat, batch_logits());
+        assert_eq!(BATCH_TARGETS_2D.as_flattened(), BATCH_TARGETS);
     }
 
     #[test]

@@ -1,15 +1,16 @@
-//! Chapter 2, 独热求和: the cross-entropy of one prediction, and why the one-hot sum
+//! Chapter 2, 独热向量与交叉熵: the cross-entropy of one prediction, and why the one-hot sum
 //! collapses to a single term.
 //!
 //! For a true distribution `y_true` and a predicted one `y_pred` over the same `C`
 //! classes, the cross-entropy is `-Σ_i y_true[i] · ln y_pred[i]`. When `y_true` is one-hot
 //! at the answer `t`, every term but one is zero and the sum is `-ln y_pred[t]`: the
-//! surprise of chapter 1 at the right answer.
+//! surprisal (惊讶度) of chapter 1 at the right answer.
 
 use crate::surprise::{check_distribution, check_same_classes, surprise};
 use crate::{LossError, Real};
 
-/// The source's vocabulary of five tokens; a token's id is its position.
+/// The book's vocabulary of five tokens (here each token is a word); a token's id is its
+/// position.
 // ANCHOR: vocab
 pub const VOCAB: [&str; 5] = ["我", "爱", "吃", "苹果", "eos"];
 // ANCHOR_END: vocab
@@ -40,11 +41,13 @@ pub fn token_id(vocab: &[&str], word: &str) -> Option<usize> {
 // ANCHOR: one_hot
 pub fn one_hot<A: Real>(target: usize, classes: usize) -> Result<Vec<A>, LossError> {
     if target >= classes {
+        // as i64 把 usize 换成 i64：错误里的 id 和 PyTorch 一样是 i64
         return Err(LossError::TargetOutOfBounds {
             target: target as i64,
             classes,
         });
     }
+    // vec![x; n]：n 个 x 组成的 Vec，像 Python 的 [x] * n
     let mut y = vec![A::zero(); classes];
     y[target] = A::one();
     Ok(y)
@@ -65,10 +68,12 @@ pub fn one_hot<A: Real>(target: usize, classes: usize) -> Result<Vec<A>, LossErr
 // ANCHOR: terms
 pub fn cross_entropy_terms<A: Real>(y_true: &[A], y_pred: &[A]) -> Result<Vec<A>, LossError> {
     check_same_classes(y_true, y_pred, ("y_true", "y_pred"))?;
+    // 像 Python 的 zip：把 y_true 和 y_pred 一对一对地配起来，(&t, &p) 拆开每一对
     Ok(y_true
         .iter()
         .zip(y_pred)
         .map(|(&t, &p)| {
+            // y_i = 0 的项直接记 0（为什么要特判，见本章的“0 · ln 0”一节）
             if t == A::zero() {
                 A::zero()
             } else {
@@ -94,7 +99,7 @@ pub fn cross_entropy_sum<A: Real>(y_true: &[A], y_pred: &[A]) -> Result<A, LossE
 // ANCHOR_END: sum
 
 /// The same loss for a one-hot `y_true`, computed the short way: pick the predicted
-/// probability of the answer and take its surprise, `-ln y_pred[target]`.
+/// probability of the answer and take its surprisal, `-ln y_pred[target]`.
 ///
 /// ```
 /// use listings::one_hot::surprise_at;
@@ -105,10 +110,12 @@ pub fn cross_entropy_sum<A: Real>(y_true: &[A], y_pred: &[A]) -> Result<A, LossE
 // ANCHOR: pick
 pub fn surprise_at<A: Real>(y_pred: &[A], target: usize) -> Result<A, LossError> {
     check_distribution(y_pred)?;
+    // get 在下标越界时返回 None，而不是让程序崩溃；ok_or 把 None 换成一个错误
     let p = y_pred.get(target).ok_or(LossError::TargetOutOfBounds {
         target: target as i64,
         classes: y_pred.len(),
     })?;
+    // p 是借来的 &A，*p 取出它指向的那个数
     surprise(*p)
 }
 // ANCHOR_END: pick
@@ -120,7 +127,7 @@ mod tests {
     const GOOD: [f64; 5] = [0.05, 0.10, 0.20, 0.60, 0.05];
 
     #[test]
-    fn sum_and_pick_agree_on_the_source_example() {
+    fn sum_and_pick_agree_on_the_book_example() {
         let y_true = one_hot(3, 5).unwrap();
         let sum = cross_entropy_sum(&y_true, &GOOD).unwrap();
         let pick = surprise_at(&GOOD, 3).unwrap();

@@ -1,10 +1,15 @@
-//! Chapter 2, 独热求和: one prediction over five words.
+//! Chapter 2, 独热向量与交叉熵: one prediction over five words.
 
 use super::{Kind, Quoted, QuotedError, Values, quote};
-use crate::one_hot::{BAD_PREDICTION, GOOD_PREDICTION, surprise_at};
+use crate::one_hot::{BAD_PREDICTION, GOOD_PREDICTION, cross_entropy_sum, surprise_at};
 use crate::surprise::surprise;
 
 const CHAPTER: &str = "ch02-one-hot";
+
+/// Exercise 3's soft target: after "我 爱 吃", "苹果" 90% of the time, the end 10%.
+const SOFT_TARGET: [f64; 5] = [0.0, 0.0, 0.0, 0.9, 0.1];
+/// Exercise 2's prediction: the 0.05 of "我" moved to "eos".
+const MOVED_PREDICTION: [f64; 5] = [0.0, 0.10, 0.20, 0.60, 0.10];
 
 /// The chapter's quoted numbers, computed now.
 pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
@@ -33,6 +38,16 @@ pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
             surprise_at(&BAD_PREDICTION, 3)? / surprise_at(&GOOD_PREDICTION, 3)?
         ),
         quote!(CHAPTER, "exercise_ps", Input, [0.9, 0.99]),
+        quote!(CHAPTER, "soft_target", Input, SOFT_TARGET),
+        quote!(
+            CHAPTER,
+            "ex_soft",
+            Computed,
+            [
+                cross_entropy_sum(&SOFT_TARGET, &GOOD_PREDICTION)?,
+                cross_entropy_sum(&SOFT_TARGET, &MOVED_PREDICTION)?
+            ]
+        ),
         quote!(
             CHAPTER,
             "ex_confident",

@@ -13,8 +13,10 @@ pub fn one_hot_sum() -> Result<(), Box<dyn Error>> {
     // ANCHOR: setup
     use listings::one_hot::{VOCAB, one_hot, token_id};
 
-    // 模型看到 "我 爱 吃" 之后给出的预测（经过 LM Head 和 softmax）
+    // 模型看到“我 爱 吃”之后给出的预测 ŷ（经过 LM 头和 softmax）
     let y_pred = [0.05, 0.10, 0.20, 0.60, 0.05];
+    // token_id 返回 Option：找到是 Some(id)，找不到是 None；
+    // ok_or 把 None 换成一个错误，? 再把错误交给调用者
     let answer = token_id(&VOCAB, "苹果").ok_or("词表里没有“苹果”")?;
     let y_true: Vec<f64> = one_hot(answer, VOCAB.len())?;
     println!("答案“苹果”的 id = {answer}，y_true = {y_true:?}");
@@ -29,10 +31,13 @@ pub fn one_hot_sum() -> Result<(), Box<dyn Error>> {
     use listings::one_hot::{cross_entropy_sum, cross_entropy_terms};
 
     let terms = cross_entropy_terms(&y_true, &y_pred)?;
-    for (((word, t), p), term) in VOCAB.iter().zip(&y_true).zip(&y_pred).zip(&terms) {
+    for (i, word) in VOCAB.iter().enumerate() {
         println!(
-            "{word}\ty_true = {t}\tln {p:.2} = {:.3}\t项 = {term:.3}",
-            p.ln()
+            "{word}\ty_true = {}\tln {:.2} = {:.3}\t项 = {:.3}",
+            y_true[i],
+            y_pred[i],
+            y_pred[i].ln(),
+            terms[i]
         );
     }
     let loss = cross_entropy_sum(&y_true, &y_pred)?;
@@ -79,8 +84,12 @@ pub fn zero_times_log_zero() -> Result<(), Box<dyn Error>> {
     // ANCHOR: nan
     // 一个把“我”的概率压到了 0 的预测
     let y_zero: [f64; 5] = [0.0, 0.10, 0.25, 0.60, 0.05];
-    let naive: f64 = y_true.iter().zip(&y_zero).map(|(t, p)| -t * p.ln()).sum();
-    println!("逐项照抄公式：{naive}"); // 0 × ln 0 = 0 × (−∞) = NaN
+    let mut naive = 0.0;
+    for (t, p) in y_true.iter().zip(&y_zero) {
+        naive += -t * p.ln();
+    }
+    // 第 0 项是 0 × ln 0 = 0 × (−∞) = NaN
+    println!("逐项照抄公式：{naive}");
     println!(
         "跳过 y_true = 0 的项：{:.3}",
         cross_entropy_sum(&y_true, &y_zero)?
@@ -94,6 +103,8 @@ pub fn zero_times_log_zero() -> Result<(), Box<dyn Error>> {
         quoted("loss_good")
     );
     assert_eq!(vec![surprise_at(&y_zero, 3)?], quoted("loss_good"));
+    // The prose: e^{-1000} underflows to exactly 0 in f32 and f64 alike.
+    assert!((-1000.0_f32).exp() == 0.0 && (-1000.0_f64).exp() == 0.0);
     Ok(())
 }
 
@@ -109,9 +120,26 @@ pub fn exercises() -> Result<(), Box<dyn Error>> {
 
     section("ex2");
     // ANCHOR: ex2
-    let moved = [0.0, 0.10, 0.20, 0.60, 0.10]; // “我”的 0.05 挪给了“eos”
+    // “我”的 0.05 挪给了“eos”
+    let moved = [0.0, 0.10, 0.20, 0.60, 0.10];
     println!("损失：{:.3}", surprise_at(&moved, 3)?);
     // ANCHOR_END: ex2
     assert_eq!(vec![surprise_at(&moved, 3)?], quoted("loss_good"));
+
+    // The setup cell of the chapter defines y_pred; the notebook keeps it.
+    let y_pred = listings::one_hot::GOOD_PREDICTION;
+    section("ex3");
+    // ANCHOR: ex3
+    use listings::one_hot::{cross_entropy_sum, cross_entropy_terms};
+
+    // 软目标：“我 爱 吃”之后，九成是“苹果”，一成就此结束
+    let y_soft = [0.0, 0.0, 0.0, 0.9, 0.1];
+    println!("每一项：{:.3?}", cross_entropy_terms(&y_soft, &y_pred)?);
+    let before = cross_entropy_sum(&y_soft, &y_pred)?;
+    let after = cross_entropy_sum(&y_soft, &moved)?;
+    println!("原来的预测：{before:.3}，挪动之后：{after:.3}");
+    // ANCHOR_END: ex3
+    assert_eq!(y_soft.to_vec(), quoted("soft_target"));
+    assert_eq!(vec![before, after], quoted("ex_soft"));
     Ok(())
 }
