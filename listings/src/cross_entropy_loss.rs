@@ -383,7 +383,7 @@ impl<A: Real> CrossEntropyLoss<A> {
     /// ```
     /// use listings::{CrossEntropyLoss, Reduction, Target};
     /// use ndarray::array;
-    /// // The source's example: logits = ln p, answer "苹果" (id 3).
+    /// // Chapter 2's example: logits = ln p, answer "苹果" (id 3).
     /// let x = array![[0.05_f64, 0.10, 0.20, 0.60, 0.05]].mapv(f64::ln).into_dyn();
     /// let t = array![3_i64].into_dyn();
     /// let l = CrossEntropyLoss::new().forward(x.view(), Target::Indices(t.view())).unwrap();
