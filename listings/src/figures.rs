@@ -226,23 +226,28 @@ pub fn surprise_curve() -> Result<String, FigureError> {
     svg(|root| {
         let mut chart = chart(
             root,
-            "惊喜 = −ln p：越不可能的事，发生时越令人惊喜",
+            "惊讶度 = −ln p：越不可能的事，发生时越令人惊讶",
             0.0..1.0,
             0.0..5.0,
         )?;
-        axes(&mut chart, "事件的概率 p", "惊喜 −ln p（nats）")?;
-        let first = (-5.0_f64).exp(); // where the curve leaves the top of the plot
+        axes(&mut chart, "事件的概率 p", "惊讶度 −ln p（奈特）")?;
+        // 曲线在这里（惊讶度 = 5）离开图的上边
+        let first = (-5.0_f64).exp();
         let curve = (0..=400).map(|i| {
             let p = first + (1.0 - first) * f64::from(i) / 400.0;
             (p, -p.ln())
         });
         chart.draw_series(LineSeries::new(curve, CURVE.stroke_width(3)))?;
-        for (p, s, label, dx) in [(0.9, heads, "正面", -215), (0.1, tails, "反面", 14)] {
+        // 标注的偏移（像素）：正面的标注放在曲线上方，免得压住曲线
+        for (p, s, label, dx, dy) in [
+            (0.9, heads, "正面", -232, -80),
+            (0.1, tails, "反面", 14, -34),
+        ] {
             chart.draw_series([Circle::new((p, s), 7, ACCENT.filled())])?;
             chart.draw_series([EmptyElement::at((p, s))
                 + Text::new(
-                    format!("{label}：p = {p}，惊喜 ≈ {s:.3}"),
-                    (dx, -34),
+                    format!("{label}：p = {p}，惊讶度 ≈ {s:.3}"),
+                    (dx, dy),
                     (FONT, 17).into_font().color(&ACCENT),
                 )])?;
         }
@@ -268,8 +273,8 @@ pub fn prediction_bars() -> Result<String, FigureError> {
         )?;
         vocab_axes(
             &mut chart,
-            "下一个词（真实答案：苹果，id 3）",
-            "预测概率 y_pred",
+            "下一个词元（真实答案：苹果，id 3）",
+            "预测概率 ŷ",
         )?;
         chart.draw_series(GOOD_PREDICTION.iter().enumerate().map(|(i, &p)| {
             let x = i as f64;
@@ -287,7 +292,7 @@ pub fn prediction_bars() -> Result<String, FigureError> {
         let x = target as f64;
         chart.draw_series([EmptyElement::at((x, GOOD_PREDICTION[target]))
             + Text::new(
-                format!("惊喜 −ln {:.2} ≈ {loss:.2}", GOOD_PREDICTION[target]),
+                format!("惊讶度 −ln {:.2} ≈ {loss:.2}", GOOD_PREDICTION[target]),
                 (-80, -48),
                 (FONT, 18).into_font().color(&ACCENT),
             )])?;
@@ -302,7 +307,7 @@ pub fn prediction_bars() -> Result<String, FigureError> {
 /// assert!(svg.contains("梯度"));
 /// ```
 pub fn loss_vs_logit() -> Result<String, FigureError> {
-    let row = 2; // "我 爱 吃" → "苹果", the source's example
+    let row = 2; // "我 爱 吃" → "苹果", chapter 2's example
     let target = BATCH_TARGETS[row];
     let mut logits = batch_logits()
         .row(row)
@@ -329,7 +334,7 @@ pub fn loss_vs_logit() -> Result<String, FigureError> {
         )?;
         axes(
             &mut chart,
-            "“苹果”的 logit z（其余 logit 不变）",
+            "“苹果”的 logit z₃（其余 logit 不变）",
             "损失 / 梯度",
         )?;
         chart
@@ -337,14 +342,14 @@ pub fn loss_vs_logit() -> Result<String, FigureError> {
                 points.iter().map(|&(z, l, _)| (z, l)),
                 CURVE.stroke_width(3),
             ))?
-            .label("损失 = logsumexp(x) − z")
+            .label("损失 = logsumexp(z) − z₃")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 24, y)], CURVE.stroke_width(3)));
         chart
             .draw_series(LineSeries::new(
                 points.iter().map(|&(z, _, g)| (z, g)),
                 ACCENT.stroke_width(3),
             ))?
-            .label("梯度 ∂损失/∂z = softmax(x)[t] − 1")
+            .label("梯度 ∂损失/∂z₃ = ŷ₃ − 1")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 24, y)], ACCENT.stroke_width(3)));
         chart.draw_series([
             Circle::new((at, loss_at), 6, CURVE.filled()),
@@ -352,7 +357,7 @@ pub fn loss_vs_logit() -> Result<String, FigureError> {
         ])?;
         chart.draw_series([EmptyElement::at((at, loss_at))
             + Text::new(
-                format!("z = {at}：损失 ≈ {loss_at:.3}，梯度 ≈ {grad_at:.3}"),
+                format!("z₃ = {at}：损失 ≈ {loss_at:.3}，梯度 ≈ {grad_at:.3}"),
                 (10, -26),
                 (FONT, 16).into_font().color(&INK),
             )])?;
@@ -361,12 +366,42 @@ pub fn loss_vs_logit() -> Result<String, FigureError> {
     })
 }
 
+/// The point the chapter-4 figure marks: label smoothing `ε = 0.1` over chapter 2's five
+/// classes, answer "苹果" (t = 3), only the answer's logit `z_t` varied, the other logits
+/// held at chapter 2's `ln ŷ`. There `dℓ/dz_t = ŷ_t − ỹ_t` (the smoothed target sums to 1),
+/// which is 0 where `ŷ_t = ỹ_t = 1 − ε + ε/C`, that is at
+/// `z_t = ln(ỹ_t / (1 − ỹ_t)) + ln Σ_{j≠t} e^{z_j}`. Returns `(z_t, the loss there)`.
+///
+/// ```
+/// let (z, loss) = listings::figures::smoothing_minimum().unwrap();
+/// assert!((z - 4.6_f64.ln()).abs() < 1e-12 && (loss - 0.4035).abs() < 1e-4);
+/// ```
+pub fn smoothing_minimum() -> Result<(f64, f64), LossError> {
+    let (eps, target) = (0.1, 3);
+    let classes = GOOD_PREDICTION.len();
+    let y_t = 1.0 - eps + eps / classes as f64;
+    let others: f64 = (0..classes)
+        .filter(|&j| j != target)
+        .map(|j| GOOD_PREDICTION[j])
+        .sum();
+    let z = (y_t / (1.0 - y_t)).ln() + others.ln();
+    let mut logits = ndarray::arr2(&[GOOD_PREDICTION]).mapv(f64::ln).into_dyn();
+    logits[[0, target]] = z;
+    let answer = ndarray::arr1(&[target as i64]).into_dyn();
+    let loss = CrossEntropyLoss::new()
+        .label_smoothing(eps)
+        .forward(logits.view(), Target::Indices(answer.view()))?;
+    Ok((z, loss[[]]))
+}
+
 /// Chapter 4: with label smoothing the loss has a minimum at a finite logit; without it,
-/// the loss keeps falling as the logit of the answer grows without bound.
+/// the loss keeps falling as the logit of the answer grows without bound. The dot is the
+/// exact minimiser ([`smoothing_minimum`]); the dashed line is the floor `H(ỹ)`, reached
+/// only when every logit may move.
 ///
 /// ```
 /// let svg = listings::figures::label_smoothing().unwrap();
-/// assert!(svg.contains("ε = 0.1"));
+/// assert!(svg.contains("ε = 0.1") && svg.contains("z = 1.526"));
 /// ```
 pub fn label_smoothing() -> Result<String, FigureError> {
     let target = 3;
@@ -387,11 +422,18 @@ pub fn label_smoothing() -> Result<String, FigureError> {
             Ok((eps, points))
         })
         .collect::<Result<_, LossError>>()?;
-    let lowest =
-        curves[1].1.iter().copied().fold(
-            (0.0, f64::INFINITY),
-            |best, p| if p.1 < best.1 { p } else { best },
-        );
+    let lowest = smoothing_minimum()?;
+    // The smoothed target (1 − ε)·one-hot + ε/C, and its entropy: the floor.
+    let smoothed: Vec<f64> = (0..GOOD_PREDICTION.len())
+        .map(|k| {
+            if k == target {
+                0.9 + 0.1 / 5.0
+            } else {
+                0.1 / 5.0
+            }
+        })
+        .collect();
+    let floor = crate::surprise::entropy(&smoothed)?;
     svg(|root| {
         let mut chart = chart(
             root,
@@ -401,7 +443,7 @@ pub fn label_smoothing() -> Result<String, FigureError> {
         )?;
         axes(
             &mut chart,
-            "“苹果”的 logit z（其余 logit 为第 2 章预测的 ln p）",
+            "“苹果”的 logit z（其余 logit 固定为第 2 章预测的 ln ŷ）",
             "损失",
         )?;
         for (eps, points) in &curves {
@@ -420,10 +462,22 @@ pub fn label_smoothing() -> Result<String, FigureError> {
                     PathElement::new([(x, y), (x + 24, y)], color.stroke_width(3))
                 });
         }
+        chart.draw_series(DashedLineSeries::new(
+            [(-3.0, floor), (9.0, floor)],
+            6,
+            4,
+            MUTED.stroke_width(2),
+        ))?;
+        chart.draw_series([EmptyElement::at((3.2, floor))
+            + Text::new(
+                format!("H(ỹ) ≈ {floor:.3}：所有 logit 都可调时的下限"),
+                (0, 8),
+                (FONT, 15).into_font().color(&INK),
+            )])?;
         chart.draw_series([Circle::new(lowest, 6, ACCENT.filled())])?;
         chart.draw_series([EmptyElement::at(lowest)
             + Text::new(
-                format!("最低点：z ≈ {:.2}，损失 ≈ {:.3}", lowest.0, lowest.1),
+                format!("最低点：z = {:.3}，损失 ≈ {:.3}", lowest.0, lowest.1),
                 (-110, -36),
                 (FONT, 16).into_font().color(&ACCENT),
             )])?;
@@ -432,25 +486,23 @@ pub fn label_smoothing() -> Result<String, FigureError> {
     })
 }
 
-/// Chapter 5's training run: the data, the model, the result (one place for both figures).
-fn chapter5_run() -> Result<(crate::training::Bigram, Vec<f64>, f64), LossError> {
-    use crate::training::{Bigram, SENTENCES, data_entropy, pairs, train};
-    let (inputs, targets) = pairs(&SENTENCES)?;
-    let (model, losses) = train(Bigram::uniform(VOCAB.len()), &inputs, &targets, 2.0, 200)?;
-    Ok((model, losses, data_entropy(&inputs, &targets, VOCAB.len())?))
-}
-
-/// Chapter 5: the mean surprise falls step by step toward the data's own entropy.
+/// Chapter 5: the mean surprise falls step by step toward the data's conditional entropy.
 ///
 /// ```
 /// let svg = listings::figures::training_loss().unwrap();
 /// assert!(svg.contains("下限"));
 /// ```
 pub fn training_loss() -> Result<String, FigureError> {
-    let (_, losses, floor) = chapter5_run()?;
+    let run = crate::training::chapter_run()?;
+    let (losses, floor) = (run.losses, run.floor);
     svg(|root| {
-        let mut chart = chart(root, "训练：模型的平均惊喜一步步下降", 0.0..200.0, 0.0..1.8)?;
-        axes(&mut chart, "梯度下降的步数", "平均惊喜（交叉熵，nats）")?;
+        let mut chart = chart(
+            root,
+            "训练：模型的平均惊讶度一步步下降",
+            0.0..200.0,
+            0.0..1.8,
+        )?;
+        axes(&mut chart, "梯度下降的步数", "平均惊讶度（交叉熵，奈特）")?;
         chart
             .draw_series(LineSeries::new(
                 losses.iter().enumerate().map(|(i, &l)| (i as f64, l)),
@@ -463,7 +515,9 @@ pub fn training_loss() -> Result<String, FigureError> {
                 [(0.0, floor), (200.0, floor)],
                 ACCENT.stroke_width(2),
             ))?
-            .label(format!("数据的熵 ≈ {floor:.3}（损失的下限）"))
+            .label(format!(
+                "条件熵 H(下一个词 | 前一个词) ≈ {floor:.3}（损失的下限）"
+            ))
             .legend(|(x, y)| PathElement::new([(x, y), (x + 24, y)], ACCENT.stroke_width(2)));
         chart.draw_series([EmptyElement::at((0.0, losses[0]))
             + Text::new(
@@ -482,9 +536,9 @@ pub fn training_loss() -> Result<String, FigureError> {
 /// assert!(svg.contains("训练后"));
 /// ```
 pub fn training_prediction() -> Result<String, FigureError> {
-    let (model, _, _) = chapter5_run()?;
-    let before = crate::training::Bigram::uniform(VOCAB.len()).next_word(2)?;
-    let after = model.next_word(2)?;
+    let run = crate::training::chapter_run()?;
+    let before = run.uniform.next_word(2)?;
+    let after = run.trained.next_word(2)?;
     svg(|root| {
         let mut chart = chart(root, "“我 爱 吃”之后：训练前后的预测", -0.5..4.5, 0.0..1.1)?;
         vocab_axes(&mut chart, "下一个词", "下一个词的概率")?;
