@@ -28,6 +28,20 @@ fn committed_notebooks_are_fresh() {
 }
 
 #[test]
+fn the_notebooks_readme_lists_every_chapter() {
+    let readme = xtask::notebooks::readme(common::root()).expect("notebooks/README.md");
+    let committed = std::fs::read_to_string(&readme.path).unwrap_or_default();
+    if committed != readme.json && std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(&readme.path, &readme.json).expect("write notebooks/README.md");
+    } else {
+        assert_eq!(
+            committed, readme.json,
+            "notebooks/README.md lists other notebooks than SUMMARY.md's chapters: run `cargo xtask notebooks`"
+        );
+    }
+}
+
+#[test]
 fn every_code_cell_ends_with_a_statement() {
     // evcxr displays the value of a cell's last expression: a block such as `for … {}`
     // or `match … {}` shows a stray `()`. So every cell ends with `;`.

@@ -2,6 +2,7 @@
 //
 //   node web/check.mjs BOOK_DIR SHOTS_DIR         check every page; exit 1 on any problem
 //   node web/check.mjs --self-test BOOK_DIR TMP   break a copy three ways; each must be caught
+//   node web/check.mjs --live URL STEM WORD       a served book: page STEM shows, search finds WORD in it
 //
 // Every page is served from 127.0.0.1 and must: log no console error; request nothing
 // outside localhost; render every formula with KaTeX (no raw TeX, no .katex-error);
@@ -13,12 +14,16 @@ import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 
+// The numbered chapters, from SUMMARY.md: never a list written here by hand.
+const CHAPTERS = [...fs.readFileSync(new URL("../src/SUMMARY.md", import.meta.url), "utf8")
+    .matchAll(/^- \[([^\]]+)\]\((ch\d\d-[\w-]+)\.md\)/gm)].map((m) => ({ title: m[1], stem: m[2] }));
+
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 // Queries and the chapter each must find (the first result need not be it).
 const QUERIES = [
-    ["交叉熵", "ch02-one-hot"], ["惊喜", "ch01-coin"], ["独热", "ch02-one-hot"], ["苹果", "ch02-one-hot"],
+    ["交叉熵", "ch02-one-hot"], ["惊讶度", "ch01-coin"], ["独热", "ch02-one-hot"], ["苹果", "ch02-one-hot"],
     ["对数", "ch01-coin"], ["梯度", "ch03-fused"], ["softmax", "ch03-fused"], ["PyTorch", "ch04-options"],
     ["标签平滑", "ch04-options"], ["困惑度", "ch05-training"], ["KL", "ch05-training"], ["缺页", "ch06-speed"],
 ];
@@ -118,8 +123,8 @@ async function check(bookDir, shots) {
         if (shots) {
             const dark = await browser.newPage({ viewport: { width: 1200, height: 900 } });
             await dark.addInitScript(() => localStorage.setItem("mdbook-theme", "navy"));
-            await dark.goto(`${base}/ch01-coin.html#量一量这枚硬币`, { waitUntil: "load" });
-            await dark.screenshot({ path: path.join(shots, "ch01-coin-navy.png") });
+            await dark.goto(`${base}/${CHAPTERS[0].stem}.html`, { waitUntil: "load" });
+            await dark.screenshot({ path: path.join(shots, `${CHAPTERS[0].stem}-navy.png`) });
             await dark.close();
         }
         // An unknown address gets the book's 404 page.
@@ -127,8 +132,9 @@ async function check(bookDir, shots) {
         if (!missing.title.includes("404") && !missing.h1.some((h) => h.includes("404"))) problems.push("no 404 page for a missing address");
         // print.html holds every chapter.
         const print = await checkPage(browser, base, "print.html", null);
-        for (const chapter of ["硬币的惊喜", "独热求和", "PyTorch 式的融合损失", "PyTorch 的全部选项", "让模型少一点惊喜"]) {
-            if (!print.h1.some((h) => h.includes(chapter))) problems.push(`print.html lacks chapter ${chapter}`);
+        if (CHAPTERS.length < 6) problems.push(`SUMMARY.md gives only ${CHAPTERS.length} chapters`);
+        for (const { title } of CHAPTERS) {
+            if (!print.h1.some((h) => h.includes(title))) problems.push(`print.html lacks chapter ${title}`);
         }
         // Search.
         for (const [query, chapter] of QUERIES) {
@@ -178,8 +184,29 @@ async function selfTest(bookDir, tmp) {
     return failures;
 }
 
+// A book served elsewhere (`cargo xtask serve`): the page shows WORD and the search finds it there.
+async function live(base, stem, word) {
+    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS });
+    try {
+        const r = await checkPage(browser, base, `${stem}.html`, null);
+        const problems = r.problems.filter((p) => !p.includes("__livereload"));
+        const { links, page } = await search(browser, base, word);
+        if (page) await page.close();
+        if (!links.some((l) => l.includes(stem))) problems.push(`search ${word} does not find ${stem} (got ${links.join(", ")})`);
+        console.log(`live: ${stem}.html served, search ${word}: ${links.length} results`);
+        return problems;
+    } finally {
+        await browser.close();
+    }
+}
+
 const args = process.argv.slice(2);
-if (args[0] === "--self-test") {
+if (args[0] === "--live") {
+    const problems = await live(args[1], args[2], args[3]);
+    for (const p of problems) console.log(`  ${p}`);
+    console.log(`${problems.length ? 0 : 1} passed, ${problems.length ? 1 : 0} failed (${problems.length} problems)`);
+    process.exit(problems.length ? 1 : 0);
+} else if (args[0] === "--self-test") {
     const failures = await selfTest(args[1], args[2]);
     console.log(`${3 - failures.length} passed, ${failures.length} failed`);
     process.exit(failures.length ? 1 : 0);

@@ -10,6 +10,10 @@
 //! | [`cross_entropy_loss`] | 4 PyTorch 的全部选项 | `nn.CrossEntropyLoss` with every option, and its gradient |
 //! | [`training`] | 5 让模型少一点惊喜 | a bigram model trained by gradient descent on the loss |
 //! | [`information`] | 5 | cross-entropy = entropy + KL divergence; perplexity |
+//! | [`fast`]     | 6 为什么要融合 | the fused kernel: online softmax, gradient in the same pass, fused linear CE |
+//! | [`speed`]    | 6 | the benchmark results the speed chapter quotes |
+//! | [`error`]    | all | [`LossError`]: what went wrong, in PyTorch's words |
+//! | [`real`]     | all | [`Real`]: the code is generic over `f32` and `f64` |
 //! | [`figures`]  | all | the SVG figures the chapters show |
 //! | [`quoted`]   | all | every number the prose quotes, with the code that produces it |
 //!

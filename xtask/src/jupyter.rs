@@ -10,14 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::tools::{self, Tool};
+use crate::tools::{self, EVCXR};
 use crate::{Result, run};
-
-/// The Rust kernel for Jupyter.
-pub const EVCXR: Tool = Tool {
-    krate: "evcxr_jupyter",
-    version: "0.22.0",
-};
 
 /// Where the venv lives and how to call its Python.
 pub struct Jupyter {

@@ -1,10 +1,13 @@
 //! `cargo xtask <command>`: every workflow of the book, the same for contributors and CI.
 //!
-//! - `serve`    installs the pinned tools if missing, then serves the book on localhost:3000
+//! - `serve`    installs the pinned tools if missing, builds the book, then `mdbook serve`s it
+//!   on localhost:3000 with live reload, rebuilding the search index after each rebuild
 //! - `build`    builds the book into `book/` and checks the HTML
 //! - `test`     everything CI checks: fmt, clippy, `cargo test`, the book build, HTML checks
 //! - `figures`  regenerates `src/figures/*.svg` from `listings`
 //! - `notebooks` regenerates `notebooks/*.ipynb` from the chapters and `listings`
+//! - `serve-check` proves live reload: on a copy of the book served by `serve`, a chapter
+//!   edit shows on the served page and the search finds its new word
 //! - `notebooks-run` executes every notebook on the evcxr kernel and checks every cell
 //! - `jupyter`  installs the kernel and JupyterLab (pinned) and opens the notebooks
 //! - `bench`    runs ours, PyTorch and candle-nn side by side (`bench/results.json`), then
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(&root()).and_then(|()| regenerate()),
         Some("goldens") => goldens(&root()),
         Some("notebooks") => notebooks(),
+        Some("serve-check") => web::live(&root()),
         Some("notebooks-run") => jupyter::test(&root()),
         Some("jupyter") => jupyter::lab(&root()),
         Some("tools") => tools::ensure(&root()).map(|_| ()),
@@ -53,7 +57,7 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <serve | build | test | figures | notebooks | notebooks-run | jupyter | bench | goldens | tools>";
+const USAGE: &str = "usage: cargo xtask <serve | serve-check | build | test | figures | notebooks | notebooks-run | jupyter | bench | goldens | tools>";
 
 /// The repository root (the parent of this crate's folder).
 fn root() -> PathBuf {
@@ -82,8 +86,9 @@ fn cargo() -> Command {
 }
 
 fn serve() -> Result {
-    let book = build()?;
-    web::serve(&book)
+    // One full build first: it checks the HTML and makes the search index.
+    build()?;
+    web::serve(&root())
 }
 
 /// Builds the book into `book/`, failing on any warning, then checks the HTML.
@@ -139,6 +144,7 @@ fn test() -> Result {
     let book = build()?;
     web::links(&root(), &book)?;
     web::browser(&root(), &book)?;
+    web::live(&root())?;
     jupyter::test(&root())?;
     Ok(())
 }
@@ -186,7 +192,10 @@ fn figures() -> Result {
 }
 
 fn notebooks() -> Result {
-    for notebook in xtask::notebooks::generate(&root())? {
+    let root = root();
+    let mut generated = xtask::notebooks::generate(&root)?;
+    generated.push(xtask::notebooks::readme(&root)?);
+    for notebook in generated {
         if std::fs::read_to_string(&notebook.path).ok().as_deref() != Some(notebook.json.as_str()) {
             std::fs::write(&notebook.path, &notebook.json)
                 .map_err(|e| format!("{}: {e}", notebook.path.display()))?;

@@ -1,7 +1,13 @@
 //! The pinned tools the book is built with, installed on demand into one tools folder.
 //!
 //! The folder is `.tools/` in the repository (git-ignored) unless `BOOK_TOOLS_DIR` names
-//! another, e.g. a cache shared by CI runs. Versions are pinned here and nowhere else.
+//! another, e.g. a cache shared by CI runs.
+//!
+//! Where each pin lives (one place per kind of package; `tests/tidy.rs` keeps it so):
+//! - tools built from crates.io: the constants below, and nowhere else;
+//! - Python packages: `xtask/py/requirements-*.txt` (`==` pins), installed into venvs;
+//! - Node packages: `web/package-lock.json` (`npm ci`);
+//! - crates the book's code uses: `Cargo.lock`, which the notebooks' `:dep` lines follow.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,6 +31,18 @@ pub const TOOLS: &[Tool] = &[
         version: "0.10.0",
     },
 ];
+
+/// The link checker: `--offline --include-fragments` checks every local link and `#anchor`.
+pub const LYCHEE: Tool = Tool {
+    krate: "lychee",
+    version: "0.24.2",
+};
+
+/// The Rust kernel for Jupyter.
+pub const EVCXR: Tool = Tool {
+    krate: "evcxr_jupyter",
+    version: "0.22.0",
+};
 
 /// Where the tools live, and how to run them.
 pub struct Tools {
