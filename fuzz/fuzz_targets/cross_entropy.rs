@@ -1,4 +1,4 @@
-//! Fuzzes `CrossEntropyLoss::forward` and `backward` (and chapter 3's fused functions)
+//! Fuzzes `CrossEntropyLoss::forward`, `backward` and `backward_target` (and chapter 3's fused functions)
 //! over arbitrary shapes, options and values, NaN and infinities included.
 //! The property: no public function panics; an `Ok` forward has a matching `Ok` backward
 //! whose gradient has the input's shape.
@@ -55,18 +55,27 @@ fn run<A: listings::Real>(input: &Input, cast: fn(f32) -> A) {
     if let Some(w) = &input.weight {
         loss = loss.weight(Array1::from_iter(w.iter().map(|&v| cast(v))));
     }
+    // reduction / 3 picks i64 or u8 class ids (the seeds in corpus/ keep their meaning).
+    let bytes = indices.mapv(|t| t as u8);
     let target = || {
         if input.soft {
             Target::Probabilities(probabilities.view())
+        } else if input.reduction / 3 % 2 == 1 {
+            Target::ByteIndices(bytes.view())
         } else {
             Target::Indices(indices.view())
         }
     };
     let _ = loss.backward(x.view(), target(), grad.view());
+    let _ = loss.backward_target(x.view(), target(), grad.view());
     if let Ok(out) = loss.forward(x.view(), target()) {
         let ones = ArrayD::from_elem(out.raw_dim(), A::one());
         let g = loss.backward(x.view(), target(), ones.view()).expect("forward was Ok");
         assert_eq!(g.shape(), x.shape());
+        if input.soft {
+            let gt = loss.backward_target(x.view(), target(), ones.view()).expect("forward was Ok");
+            assert_eq!(gt.shape(), x.shape());
+        }
     }
 
     // Chapter 3's functions on the same data, seen as [N, C].

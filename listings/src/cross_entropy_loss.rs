@@ -69,6 +69,9 @@ pub enum Target<'a, A> {
     /// A class id per position (PyTorch's `int64` targets): the input's shape without
     /// its class dimension. An id equal to `ignore_index` is skipped.
     Indices(ArrayViewD<'a, i64>),
+    /// Class ids as bytes (PyTorch's `uint8` targets), for up to 256 classes: otherwise as
+    /// `Indices`. The default `ignore_index = -100` never matches a byte.
+    ByteIndices(ArrayViewD<'a, u8>),
     /// A distribution over the classes per position: the input's own shape. Rows need
     /// not sum to 1 (PyTorch does not normalize them either).
     Probabilities(ArrayViewD<'a, A>),
@@ -110,6 +113,8 @@ pub(crate) struct Layout {
     pub(crate) s: usize,
     /// Shape of the `Reduction::None` output.
     per_position: Vec<usize>,
+    /// The ids are bytes (PyTorch cannot take a smoothed, weighted mean over them).
+    bytes: bool,
 }
 
 /// Targets flattened to match the `[N, C, S]` view.
@@ -198,82 +203,159 @@ impl<A: Real> CrossEntropyLoss<A> {
         self
     }
 
-    /// Checks the options and shapes, in the order PyTorch does, and lays the input out
-    /// as `[N, C, S]`.
+    /// The label smoothing in effect: PyTorch smooths only when `label_smoothing > 0`, so a
+    /// negative (or NaN) value means none, and only a value above 1 is an error.
+    pub(crate) fn smoothing(&self) -> A {
+        if self.label_smoothing > A::zero() {
+            self.label_smoothing
+        } else {
+            A::zero()
+        }
+    }
+
+    /// Checks the options and shapes, in the order PyTorch does (`cross_entropy_loss`,
+    /// `nll_loss_nd`, `nll_loss` / `nll_loss2d` in ATen's `LossNLL.cpp`), and lays the input
+    /// out as `[N, C, S]`. Class ids themselves are checked later, position by position.
     pub(crate) fn layout(
         &self,
         input: &ArrayViewD<A>,
         target: &Target<A>,
     ) -> Result<Layout, LossError> {
         let shape = input.shape();
-        if shape.is_empty() {
-            return Err(LossError::NoDimensions);
-        }
-        let (n, c, spatial): (usize, usize, &[usize]) = if shape.len() == 1 {
-            (1, shape[0], &[])
-        } else {
-            (shape[0], shape[1], &shape[2..])
+        let (n, c, spatial): (usize, usize, &[usize]) = match shape.len() {
+            0 => (1, 1, &[]),
+            1 => (1, shape[0], &[]),
+            _ => (shape[0], shape[1], &shape[2..]),
         };
-        let s = spatial.iter().product();
-        let per_position: Vec<usize> = if shape.len() == 1 {
+        let per_position: Vec<usize> = if shape.len() <= 1 {
             vec![]
         } else {
             std::iter::once(n).chain(spatial.iter().copied()).collect()
         };
-        match target {
-            Target::Probabilities(q) => {
-                if q.shape() != shape {
-                    return Err(LossError::IndicesExpected {
-                        input: shape.to_vec(),
-                        target: q.shape().to_vec(),
+        let layout = Layout {
+            n,
+            c,
+            s: spatial.iter().product(),
+            per_position,
+            bytes: matches!(target, Target::ByteIndices(_)),
+        };
+        let (target_shape, dtype) = match target {
+            Target::Indices(t) => (t.shape(), "Long"),
+            Target::ByteIndices(t) => (t.shape(), "Byte"),
+            Target::Probabilities(q) => (q.shape(), "Float"),
+        };
+        let weight_len = self.weight.as_ref().map(|w| w.len());
+        // A target of the input's own shape holds probabilities.
+        if target_shape == shape {
+            if dtype != "Float" {
+                return Err(LossError::ProbabilitiesExpected {
+                    shape: shape.to_vec(),
+                    dtype,
+                });
+            }
+            if self.ignore_index >= 0 {
+                return Err(LossError::IgnoreIndexWithProbabilities {
+                    ignore_index: self.ignore_index,
+                });
+            }
+            if shape.is_empty() {
+                return Err(LossError::NoClassDimension);
+            }
+            if let Some(len) = weight_len
+                && len != c
+            {
+                return Err(LossError::ProbabilityWeightLength {
+                    classes: c,
+                    shape: vec![len],
+                });
+            }
+            self.check_smoothing()?;
+            return Ok(layout);
+        }
+        // Class ids (or probabilities of the wrong shape, rejected once the shapes are known).
+        self.check_smoothing()?;
+        if shape.is_empty() {
+            return Err(LossError::DimensionOutOfRange);
+        }
+        // A 0-d target has no batch size; PyTorch reads it as 0.
+        let target_batch = target_shape.first().copied().unwrap_or(0);
+        if shape.len() != 1 && n != target_batch {
+            return Err(LossError::BatchSizeMismatch {
+                input: n,
+                target: target_batch,
+            });
+        }
+        let wrong_dtype = || LossError::IndicesExpected {
+            input: shape.to_vec(),
+            target: target_shape.to_vec(),
+        };
+        match shape.len() {
+            1 | 2 => {
+                if target_shape.len() > 1 {
+                    return Err(LossError::TargetDims {
+                        got: target_shape.len(),
                     });
                 }
-                if self.ignore_index >= 0 {
-                    return Err(LossError::IgnoreIndexWithProbabilities {
-                        ignore_index: self.ignore_index,
+                if shape.len() == 1 && target_shape.len() == 1 {
+                    return Err(if target_batch != 1 {
+                        LossError::UnbatchedTargetSize { got: target_batch }
+                    } else {
+                        LossError::SizeMismatch {
+                            input: shape.to_vec(),
+                            target: target_shape.to_vec(),
+                        }
+                    });
+                }
+                if dtype == "Float" {
+                    return Err(wrong_dtype());
+                }
+                if let Some(len) = weight_len
+                    && len != c
+                {
+                    return Err(LossError::WeightLength {
+                        classes: c,
+                        shape: vec![len],
                     });
                 }
             }
-            Target::Indices(t) => {
-                if t.shape() == shape {
-                    return Err(LossError::ProbabilitiesExpected {
-                        shape: shape.to_vec(),
+            ndim => {
+                if ndim == 4 && target_shape.len() != 3 {
+                    return Err(LossError::SpatialTargetDims {
+                        got: target_shape.len(),
                     });
                 }
-                if shape.len() >= 2 && t.ndim() >= 1 && t.shape()[0] != n {
-                    return Err(LossError::BatchSizeMismatch {
-                        input: n,
-                        target: t.shape()[0],
-                    });
-                }
-                if t.shape() != per_position.as_slice() {
+                if ndim != 4 && target_shape.get(1..) != Some(spatial) {
                     return Err(LossError::TargetShape {
-                        expected: per_position,
-                        got: t.shape().to_vec(),
+                        expected: layout.per_position.clone(),
+                        got: target_shape.to_vec(),
+                    });
+                }
+                if dtype == "Float" {
+                    return Err(wrong_dtype());
+                }
+                if let Some(len) = weight_len
+                    && len != c
+                {
+                    return Err(LossError::SpatialWeightLength { classes: c, len });
+                }
+                if target_shape != layout.per_position.as_slice() {
+                    return Err(LossError::SpatialSizeMismatch {
+                        input: shape.to_vec(),
+                        target: target_shape.to_vec(),
                     });
                 }
             }
         }
-        let s_ok = self.label_smoothing >= A::zero() && self.label_smoothing <= A::one();
-        if !s_ok {
+        Ok(layout)
+    }
+
+    fn check_smoothing(&self) -> Result<(), LossError> {
+        if self.label_smoothing > A::one() {
             return Err(LossError::LabelSmoothing {
                 value: self.label_smoothing.to_string(),
             });
         }
-        if let Some(w) = &self.weight
-            && w.len() != c
-        {
-            return Err(LossError::WeightLength {
-                classes: c,
-                shape: w.shape().to_vec(),
-            });
-        }
-        Ok(Layout {
-            n,
-            c,
-            s,
-            per_position,
-        })
+        Ok(())
     }
 
     /// The class of a target id: `None` if it is `ignore_index` (checked first, so that
@@ -303,7 +385,7 @@ impl<A: Real> CrossEntropyLoss<A> {
 
     /// The smoothed probability target at one position.
     fn smoothed(&self, q: ArrayView1<A>, c: usize) -> Array1<A> {
-        let eps = self.label_smoothing;
+        let eps = self.smoothing();
         if eps > A::zero() {
             q.mapv(|v| v * (A::one() - eps) + eps / A::from_count(c))
         } else {
@@ -319,7 +401,7 @@ impl<A: Real> CrossEntropyLoss<A> {
         layout: &Layout,
     ) -> Result<(Array2<A>, A), LossError> {
         let (n, c, s) = (layout.n, layout.c, layout.s);
-        let eps = self.label_smoothing;
+        let eps = self.smoothing();
         let mut losses = Array2::zeros((n, s));
         let mut denominator = A::zero();
         for i in 0..n {
@@ -353,6 +435,19 @@ impl<A: Real> CrossEntropyLoss<A> {
                 };
             }
         }
+        if let Flat::Probabilities(_) = target
+            && c == 0
+        {
+            // PyTorch's mean over an empty input is NaN, even with positions left (C = 0).
+            denominator = A::zero();
+        }
+        if layout.bytes
+            && eps > A::zero()
+            && self.weight.is_some()
+            && self.reduction == Reduction::Mean
+        {
+            return Err(LossError::ByteIndexGather);
+        }
         Ok((losses, denominator))
     }
 
@@ -370,6 +465,11 @@ impl<A: Real> CrossEntropyLoss<A> {
         let x = input.to_shape((n, c, s)).map_err(shape_error)?;
         let flat = match target {
             Target::Indices(t) => Flat::Indices(t.to_shape((n, s)).map_err(shape_error)?),
+            Target::ByteIndices(t) => Flat::Indices(CowArray::from(
+                t.mapv(i64::from)
+                    .into_shape_with_order((n, s))
+                    .map_err(shape_error)?,
+            )),
             Target::Probabilities(q) => {
                 Flat::Probabilities(q.to_shape((n, c, s)).map_err(shape_error)?)
             }
@@ -428,6 +528,47 @@ impl<A: Real> CrossEntropyLoss<A> {
         target: Target<A>,
         grad_output: ArrayViewD<A>,
     ) -> Result<ArrayD<A>, LossError> {
+        Ok(self.gradients(input, target, grad_output)?.0)
+    }
+
+    /// The gradient with respect to a probability target, `d(loss)/d(target)`, given
+    /// `grad_output` as for [`backward`](Self::backward): what a student-teacher setup
+    /// (knowledge distillation) needs when the target itself comes from a model being trained.
+    ///
+    /// Per position, with `logp = log_softmax(x_s)` and upstream `g`:
+    /// `g·(1-ε)·w_k·(-logp_k)`. Class ids have no gradient: [`LossError::NotDifferentiable`].
+    ///
+    /// ```
+    /// use listings::{CrossEntropyLoss, Target};
+    /// use ndarray::{array, arr0};
+    /// let x = array![[0.0_f64, 0.0]].into_dyn();
+    /// let q = array![[0.25_f64, 0.75]].into_dyn();
+    /// let one = arr0(1.0).into_dyn();
+    /// let g = CrossEntropyLoss::new().backward_target(x.view(), Target::Probabilities(q.view()), one.view()).unwrap();
+    /// // -log_softmax([0, 0]) = ln 2 for both classes.
+    /// assert!((g[[0, 0]] - 2.0_f64.ln()).abs() < 1e-15 && (g[[0, 1]] - 2.0_f64.ln()).abs() < 1e-15);
+    /// ```
+    pub fn backward_target(
+        &self,
+        input: ArrayViewD<A>,
+        target: Target<A>,
+        grad_output: ArrayViewD<A>,
+    ) -> Result<ArrayD<A>, LossError> {
+        if !matches!(target, Target::Probabilities(_)) {
+            return Err(LossError::NotDifferentiable);
+        }
+        self.gradients(input, target, grad_output)?
+            .1
+            .ok_or(LossError::NotDifferentiable)
+    }
+
+    /// Both gradients: with respect to the input, and (for probability targets) the target.
+    fn gradients(
+        &self,
+        input: ArrayViewD<A>,
+        target: Target<A>,
+        grad_output: ArrayViewD<A>,
+    ) -> Result<(ArrayD<A>, Option<ArrayD<A>>), LossError> {
         let layout = self.layout(&input, &target)?;
         let expected: &[usize] = match self.reduction {
             Reduction::None => &layout.per_position,
@@ -455,9 +596,13 @@ impl<A: Real> CrossEntropyLoss<A> {
                 shape: grad_output.shape().to_vec(),
                 reason: e.to_string(),
             })?;
-        let eps = self.label_smoothing;
+        let eps = self.smoothing();
         let total_weight = self.total_weight(c);
         let mut grad = ndarray::Array3::<A>::zeros((n, c, s));
+        let mut grad_target = match flat {
+            Flat::Probabilities(_) => Some(ndarray::Array3::<A>::zeros((n, c, s))),
+            Flat::Indices(_) => None,
+        };
         for i in 0..n {
             for j in 0..s {
                 let g = match self.reduction {
@@ -490,14 +635,28 @@ impl<A: Real> CrossEntropyLoss<A> {
                         for k in 0..c {
                             out[k] = g * (p[k] * mass - self.class_weight(k) * q[k]);
                         }
+                        if let Some(gt) = grad_target.as_mut() {
+                            // d/dq_k of Σ w_k·q'_k·(-logp_k), q' = (1-ε)·q + ε/C.
+                            for k in 0..c {
+                                let neg_logp = log_sum - (row[k] - m);
+                                gt[[i, k, j]] =
+                                    g * (A::one() - eps) * self.class_weight(k) * neg_logp;
+                            }
+                        }
                     }
                 }
             }
         }
-        grad.into_shape_with_order(IxDyn(input.shape()))
-            .map_err(|e| LossError::Reshape {
-                shape: vec![n, c, s],
-                reason: e.to_string(),
-            })
+        let to_input_shape = |a: ndarray::Array3<A>| {
+            a.into_shape_with_order(IxDyn(input.shape()))
+                .map_err(|e| LossError::Reshape {
+                    shape: vec![n, c, s],
+                    reason: e.to_string(),
+                })
+        };
+        Ok((
+            to_input_shape(grad)?,
+            grad_target.map(to_input_shape).transpose()?,
+        ))
     }
 }

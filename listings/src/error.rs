@@ -5,6 +5,17 @@
 
 use thiserror::Error;
 
+/// The Python exception PyTorch raises for an input it rejects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PyTorchError {
+    /// `TORCH_CHECK_VALUE` and Python-side checks: a batch size, a reduction's name.
+    ValueError,
+    /// `TORCH_CHECK_INDEX`: a class id or a dimension out of range.
+    IndexError,
+    /// `TORCH_CHECK`: everything else.
+    RuntimeError,
+}
+
 /// Why a loss (or a surprise, or a probability) could not be computed.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum LossError {
@@ -52,9 +63,86 @@ pub enum LossError {
 
     /// A target of the input's own shape holds probabilities, so it must be floating point.
     #[error(
-        "Expected floating point type for target with class probabilities, got Long: a target of the input's shape {shape:?} is read as class probabilities; use Target::Probabilities"
+        "Expected floating point type for target with class probabilities, got {dtype}: a target of the input's shape {shape:?} is read as class probabilities; use Target::Probabilities"
     )]
-    ProbabilitiesExpected { shape: Vec<usize> },
+    ProbabilitiesExpected {
+        shape: Vec<usize>,
+        /// PyTorch's name of the ids' type: `Long` (i64) or `Byte` (u8).
+        dtype: &'static str,
+    },
+
+    /// Class ids of `[N, C]` (or `[C]`) logits are one number per row.
+    #[error(
+        "0D or 1D target tensor expected, multi-target not supported: these class ids have {got} dimensions"
+    )]
+    TargetDims { got: usize },
+
+    /// Unbatched logits `[C]` take one class id (0-d, or a list of one).
+    #[error(
+        "For 1D input, 1D target must have size 1, but got target size: {got}. Unbatched logits [C] take one class id"
+    )]
+    UnbatchedTargetSize { got: usize },
+
+    /// Unbatched logits `[C]` with the id in a list `[1]`: PyTorch's autograd path refuses it.
+    #[error(
+        "size mismatch (got input: {input:?}, target: {target:?}): give unbatched logits a 0-d class id"
+    )]
+    SizeMismatch {
+        input: Vec<usize>,
+        target: Vec<usize>,
+    },
+
+    /// `[N, C, H, W]` logits take `[N, H, W]` class ids.
+    #[error(
+        "only batches of spatial targets supported (3D tensors) but got targets of dimension: {got}"
+    )]
+    SpatialTargetDims { got: usize },
+
+    /// `[N, C, H, W]` logits take `[N, H, W]` class ids.
+    #[error(
+        "size mismatch (got input: {input:?} , target: {target:?}: the ids must have the logits' shape without the class dimension"
+    )]
+    SpatialSizeMismatch {
+        input: Vec<usize>,
+        target: Vec<usize>,
+    },
+
+    /// `weight` must have one entry per class (inputs with spatial dimensions say it shorter).
+    #[error(
+        "weight tensor should be defined either for all or no classes: {len} weights for {classes} classes"
+    )]
+    SpatialWeightLength { classes: usize, len: usize },
+
+    /// `weight` must have one entry per class (said by the probability-target path).
+    #[error(
+        "cross_entropy: weight tensor should be defined either for all {classes} classes or no classes but got weight tensor of shape: {shape:?}"
+    )]
+    ProbabilityWeightLength { classes: usize, shape: Vec<usize> },
+
+    /// 0-d logits with class ids: there is no class dimension to take the softmax over.
+    #[error(
+        "Dimension out of range (expected to be in range of [-1, 0], but got 1): 0-d logits have no class dimension"
+    )]
+    DimensionOutOfRange,
+
+    /// 0-d logits with a 0-d probability target: there is no class dimension.
+    #[error(
+        "Dimension specified as 1 but tensor has no dimensions: 0-d logits have no class dimension"
+    )]
+    NoClassDimension,
+
+    /// PyTorch gathers the weights of `u8` ids for a smoothed, weighted mean, and `gather`
+    /// takes int32/int64 indices only.
+    #[error(
+        "gather(): Expected dtype int32/int64 for index: PyTorch cannot average smoothed, weighted losses over Byte class ids; use i64 ids"
+    )]
+    ByteIndexGather,
+
+    /// Class ids are integers: there is no gradient with respect to them.
+    #[error(
+        "only Tensors of floating point dtype can require gradients: class ids have no gradient; only probability targets do"
+    )]
+    NotDifferentiable,
 
     /// A floating-point target of another shape than the input cannot be probabilities.
     #[error(
@@ -119,4 +207,52 @@ pub enum LossError {
     /// `C = 0`: with no classes there is nothing to predict.
     #[error("there are no classes (C = 0): softmax over zero classes is undefined")]
     NoClasses,
+}
+
+impl LossError {
+    /// The exception PyTorch raises for the same input, or `None` where PyTorch has no such
+    /// error (it returns NaN, or the check belongs to this book, not to `nn.CrossEntropyLoss`).
+    ///
+    /// ```
+    /// use listings::{CrossEntropyLoss, PyTorchError, Target};
+    /// use ndarray::array;
+    /// let x = array![[0.0_f64, 0.0]].into_dyn();
+    /// let t = array![5_i64].into_dyn();
+    /// let e = CrossEntropyLoss::new().forward(x.view(), Target::Indices(t.view())).unwrap_err();
+    /// assert_eq!(e.pytorch_kind(), Some(PyTorchError::IndexError)); // "Target 5 is out of bounds."
+    /// ```
+    pub fn pytorch_kind(&self) -> Option<PyTorchError> {
+        use LossError::*;
+        match self {
+            BatchSizeMismatch { .. }
+            | InvalidReduction(_)
+            | UnbatchedTargetSize { .. }
+            | NoDimensions => Some(PyTorchError::ValueError),
+            TargetOutOfBounds { .. } | DimensionOutOfRange | NoClassDimension => {
+                Some(PyTorchError::IndexError)
+            }
+            TargetShape { .. }
+            | ProbabilitiesExpected { .. }
+            | IndicesExpected { .. }
+            | TargetDims { .. }
+            | SizeMismatch { .. }
+            | SpatialTargetDims { .. }
+            | SpatialSizeMismatch { .. }
+            | WeightLength { .. }
+            | SpatialWeightLength { .. }
+            | ProbabilityWeightLength { .. }
+            | LabelSmoothing { .. }
+            | IgnoreIndexWithProbabilities { .. }
+            | ByteIndexGather
+            | NotDifferentiable
+            | GradOutputShape { .. } => Some(PyTorchError::RuntimeError),
+            ProbabilityOutOfRange { .. }
+            | NotADistribution { .. }
+            | LengthMismatch { .. }
+            | UnknownWord(_)
+            | Reshape { .. }
+            | EmptyBatch
+            | NoClasses => None,
+        }
+    }
 }

@@ -284,7 +284,7 @@ impl CrossEntropyLoss<f32> {
     }
 
     fn row_stats(&self, plan: &Plan, row: &[f32], t: i64) -> Result<RowStats, LossError> {
-        let eps = self.label_smoothing;
+        let eps = self.smoothing();
         let Some(t) = self.class_of(t, plan.c)? else {
             return Ok(RowStats {
                 max: 0.0,
@@ -409,7 +409,7 @@ impl CrossEntropyLoss<f32> {
         stats: &[RowStats],
         scale_all: f32,
     ) -> Result<(), LossError> {
-        let eps = self.label_smoothing;
+        let eps = self.smoothing();
         let c = plan.c;
         let targets: Vec<i64> = targets.to_vec();
         let write =

@@ -34,5 +34,5 @@ pub mod surprise;
 pub mod training;
 
 pub use cross_entropy_loss::{CrossEntropyLoss, Reduction, Target};
-pub use error::LossError;
+pub use error::{LossError, PyTorchError};
 pub use real::Real;

@@ -187,6 +187,36 @@ proptest! {
     }
 
     #[test]
+    fn backward_target_equals_finite_differences_for_probability_targets(p in problem()) {
+        let p = Problem { soft: true, ignore: false, ..p };
+        let loss = p.loss();
+        let analytic = loss.backward_target(p.x.view(), p.target(), p.grad_output.view()).unwrap();
+        prop_assert_eq!(analytic.shape(), p.probabilities.shape());
+        let objective = |q: &ArrayD<f64>| -> f64 {
+            let out = loss.forward(p.x.view(), Target::Probabilities(q.view())).unwrap();
+            (&out * &p.grad_output).sum()
+        };
+        let h = 1e-5;
+        let mut q = p.probabilities.clone();
+        for (k, g) in analytic.iter().enumerate() {
+            let original = q.as_slice().unwrap()[k];
+            q.as_slice_mut().unwrap()[k] = original + h;
+            let up = objective(&q);
+            q.as_slice_mut().unwrap()[k] = original - h;
+            let down = objective(&q);
+            q.as_slice_mut().unwrap()[k] = original;
+            let numeric = (up - down) / (2.0 * h);
+            prop_assert!((g - numeric).abs() < 1e-6 * (1.0 + numeric.abs()),
+                "entry {}: analytic {} vs numeric {} ({:?})", k, g, numeric, p);
+        }
+        // Class ids have no gradient.
+        prop_assert_eq!(
+            loss.backward_target(p.x.view(), Target::Indices(p.indices.view()), p.grad_output.view()),
+            Err(listings::LossError::NotDifferentiable)
+        );
+    }
+
+    #[test]
     fn adding_a_constant_per_position_changes_nothing(p in problem(), shift in -100.0..100.0f64) {
         let loss = p.loss();
         let axis = class_axis(p.x.ndim());

@@ -15,7 +15,7 @@
 //! `bench/results.json`; the chapter's tables (listing output), figures and notebook are
 //! then regenerated from it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::{Value, json};
@@ -181,15 +181,21 @@ fn summary(values: &[f64]) -> Value {
     })
 }
 
-pub fn bench(root: &Path) -> Result {
+/// The venv with the pinned PyTorch (`target/bench/venv`), created and filled if needed;
+/// returns its Python.
+pub fn torch_python(root: &Path) -> Result<PathBuf> {
     let venv = root.join("target/bench/venv");
     if !venv.join("bin/python").exists() {
         run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
     }
     crate::jupyter::pip_install(&venv, &root.join("xtask/py/requirements-bench.txt"))?;
+    Ok(venv.join("bin/python"))
+}
+
+pub fn bench(root: &Path) -> Result {
+    let python = torch_python(root)?;
     run(cargo().args(["build", "--release", "--package", "bench-peers"]))?;
     let worker = root.join("target/release/bench-peers");
-    let python = venv.join("bin/python");
     let torch_worker = root.join("bench/torch_worker.py");
     let rounds: usize = std::env::var("BENCH_ROUNDS")
         .ok()

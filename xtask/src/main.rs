@@ -12,6 +12,8 @@
 //! - `jupyter`  installs the kernel and JupyterLab (pinned) and opens the notebooks
 //! - `bench`    runs ours, PyTorch and candle-nn side by side (`bench/results.json`), then
 //!   regenerates the speed chapter's tables, figures and notebook from the results
+//! - `goldens`  recomputes `listings/tests/golden/pytorch-test-suite.json.gz` with PyTorch
+//!   (the bench's venv) from the inputs of PyTorch's own cross-entropy tests
 //! - `tools`    installs the pinned tools (mdbook, mdbook-katex) into the tools folder
 
 mod bench;
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("figures") => figures(),
         Some("bench") => bench::bench(&root()).and_then(|()| regenerate()),
+        Some("goldens") => goldens(&root()),
         Some("notebooks") => notebooks(),
         Some("serve-check") => web::live(&root()),
         Some("notebooks-run") => jupyter::test(&root()),
@@ -54,7 +57,7 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <serve | serve-check | build | test | figures | notebooks | notebooks-run | jupyter | bench | tools>";
+const USAGE: &str = "usage: cargo xtask <serve | serve-check | build | test | figures | notebooks | notebooks-run | jupyter | bench | goldens | tools>";
 
 /// The repository root (the parent of this crate's folder).
 fn root() -> PathBuf {
@@ -158,6 +161,20 @@ fn regenerate() -> Result {
         run(cargo().args(["run", "--quiet", "--package", "xtask", "--", command]))?;
     }
     Ok(())
+}
+
+/// PyTorch's test inputs for cross-entropy and torch's answers (see `xtask/py/goldens.py`).
+fn goldens(root: &Path) -> Result {
+    let python = bench::torch_python(root)?;
+    // torch.testing._internal imports expecttest, which the benchmark does not need.
+    let venv = python
+        .parent()
+        .and_then(Path::parent)
+        .ok_or("the venv's python has no venv")?;
+    jupyter::pip_install(venv, &root.join("xtask/py/requirements-goldens.txt"))?;
+    run(Command::new(&python)
+        .arg(root.join("xtask/py/goldens.py"))
+        .arg(root.join("listings/tests/golden/pytorch-test-suite.json.gz")))
 }
 
 fn figures() -> Result {

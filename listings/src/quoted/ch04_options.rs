@@ -156,6 +156,16 @@ pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
         ),
         quote!(
             CHAPTER,
+            "target_grad",
+            Computed,
+            ce.backward_target(
+                row.view(),
+                Target::Probabilities(teacher.view()),
+                one.view()
+            )?
+        ),
+        quote!(
+            CHAPTER,
             "grad_plain",
             Computed,
             ce.backward(row.view(), Target::Indices(answer.view()), one.view())?

@@ -298,6 +298,35 @@ pub fn soft_targets() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+pub fn target_gradient() -> Result<(), Box<dyn Error>> {
+    section("target_gradient");
+    // ANCHOR: target_gradient
+    use listings::{CrossEntropyLoss, Target};
+    use ndarray::array;
+
+    let logits = array![[0.05, 0.10, 0.20, 0.60, 0.05]]
+        .mapv(f64::ln)
+        .into_dyn();
+    let teacher = array![[0.0, 0.0, 0.0, 0.7, 0.3]].into_dyn();
+    let one = ndarray::arr0(1.0).into_dyn();
+
+    // 损失对目标 y 的梯度：老师的输出也在训练时要用到它
+    let dy = CrossEntropyLoss::new().backward_target(
+        logits.view(),
+        Target::Probabilities(teacher.view()),
+        one.view(),
+    )?;
+    println!("dL/dy = {:.3}", dy);
+    // ANCHOR_END: target_gradient
+    let want = logits.mapv(|z: f64| -z);
+    assert!(dy.iter().zip(&want).all(|(a, b)| (a - b).abs() < 1e-12));
+    assert_eq!(
+        dy.iter().copied().collect::<Vec<_>>(),
+        quoted("target_grad")
+    );
+    Ok(())
+}
+
 pub fn gradients() -> Result<(), Box<dyn Error>> {
     section("gradients");
     // ANCHOR: gradients

@@ -55,6 +55,11 @@ const LISTINGS: &[(&str, &str, Listing)] = &[
         ch04_options::label_smoothing,
     ),
     ("ch04-options", "soft_targets", ch04_options::soft_targets),
+    (
+        "ch04-options",
+        "target_gradient",
+        ch04_options::target_gradient,
+    ),
     ("ch04-options", "gradients", ch04_options::gradients),
     ("ch04-options", "edge_cases", ch04_options::edge_cases),
     ("ch04-options", "exercises", ch04_options::exercises),
