@@ -197,10 +197,10 @@ pub enum LossError {
         expected: Vec<usize>,
         got: Vec<usize>,
     },
-
+    /// `N = 0` where the book's chapter-3 functions need a row (PyTorch returns NaN / 0 / empty).
     /// `N = 0`: the average over no rows is undefined (PyTorch returns NaN; we say why).
     #[error(
-        "the batch is empty (N = 0): there is no loss to average; PyTorch would return NaN here"
+        "the batch is empty (N = 0): this function needs at least one row (PyTorch would give NaN for the mean, 0 for the sum, an empty tensor for none)"
     )]
     EmptyBatch,
 

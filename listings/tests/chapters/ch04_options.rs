@@ -530,14 +530,24 @@ pub fn edge_cases() -> Result<(), Box<dyn Error>> {
     for result in results {
         match result {
             Ok(loss) => messages.push(format!("没有报错：{loss}")),
-            Err(e) => messages.push(e.to_string()),
+            // pytorch_kind 说出 PyTorch 在这里会抛出的异常类型
+            Err(e) => messages.push(format!("[{:?}] {e}", e.pytorch_kind())),
         }
     }
     // 归约方式写错了：PyTorch 只认 "none"、"mean"、"sum"
     match "avg".parse::<Reduction>() {
         Ok(reduction) => messages.push(format!("没有报错：{reduction:?}")),
-        Err(e) => messages.push(e.to_string()),
+        Err(e) => messages.push(format!("[{:?}] {e}", e.pytorch_kind())),
     }
+    // 负的 label_smoothing 和 PyTorch 一样不报错，只当作不平滑
+    // （换一行没有 NaN 的 logits，否则两边都是 NaN，没法比较）
+    let clean = array![[1.0, 2.0, 0.5]].into_dyn();
+    let answer = array![1_i64].into_dyn();
+    let negative = CrossEntropyLoss::new().label_smoothing(-0.1);
+    let plain = CrossEntropyLoss::new();
+    let a = negative.forward(clean.view(), Target::Indices(answer.view()))?;
+    let b = plain.forward(clean.view(), Target::Indices(answer.view()))?;
+    messages.push(format!("label_smoothing = -0.1 与不平滑相同：{}", a == b));
     println!("{}", messages.join("\n"));
     // ANCHOR_END: errors
     pitfalls()
