@@ -127,25 +127,77 @@ fn build() -> Result<PathBuf> {
     Ok(out)
 }
 
+/// The steps of a command, numbered as they run: `[3/9] cargo test …` and, when each
+/// ends, how long it took, so that a person can see where a long run stands.
+struct Steps {
+    total: usize,
+    done: usize,
+}
+
+impl Steps {
+    fn new(total: usize) -> Self {
+        Steps { total, done: 0 }
+    }
+
+    fn run<T>(&mut self, name: &str, step: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.done += 1;
+        let (k, n) = (self.done, self.total);
+        eprintln!("xtask: [{k}/{n}] {name}");
+        let started = Instant::now();
+        let outcome = step().map_err(|e| format!("step [{k}/{n}] {name} failed: {e}"));
+        if outcome.is_ok() {
+            eprintln!(
+                "xtask: [{k}/{n}] {name}: done in {:.0} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        outcome
+    }
+}
+
 fn test() -> Result {
-    run(cargo().args(["fmt", "--all", "--check"]))?;
-    run(cargo().args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    let root = root();
+    let mut steps = Steps::new(9);
+    steps.run("rustfmt --check", || {
+        run(cargo().args(["fmt", "--all", "--check"]))
+    })?;
+    steps.run("clippy -D warnings", || {
+        run(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
     // The benchmark worker has no tests, and building candle for nothing would cost CI
     // minutes; clippy above still checks it.
-    run(cargo().args(["test", "--workspace", "--exclude", "bench-peers"]))?;
-    run(Command::new("python3").args(["preprocessors/dedent.py", "self-test"]))?;
-    let book = build()?;
-    web::links(&root(), &book)?;
-    web::browser(&root(), &book)?;
-    web::live(&root())?;
-    jupyter::test(&root())?;
+    steps.run("cargo test (listings, chapters, numbers, book)", || {
+        run(cargo().args(["test", "--workspace", "--exclude", "bench-peers"]))
+    })?;
+    steps.run("the dedent preprocessor's self-test", || {
+        run(Command::new("python3").args(["preprocessors/dedent.py", "self-test"]))
+    })?;
+    let book = steps.run(
+        "mdbook build, HTML check and search index (first time: installs mdbook and mdbook-katex, about 7 min)",
+        build,
+    )?;
+    steps.run(
+        "links and anchors (first time: installs lychee, about 10 min)",
+        || web::links(&root, &book),
+    )?;
+    steps.run(
+        "the book in Chromium (first time: installs Debian's chromium)",
+        || web::browser(&root, &book),
+    )?;
+    steps.run("live reload and search of `cargo xtask serve`", || {
+        web::live(&root)
+    })?;
+    steps.run(
+        "every notebook on the evcxr kernel (first time: installs evcxr_jupyter, about 12 min)",
+        || jupyter::test(&root),
+    )?;
     Ok(())
 }
 

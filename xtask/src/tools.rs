@@ -94,17 +94,46 @@ pub fn ensure_tool(root: &Path, tool: &Tool) -> Result<Tools> {
     if installed(&dir, tool) {
         return Ok(Tools { dir });
     }
+    // Cargo's compile lines go to a log: a person sees one line per tool, and the log's
+    // tail if the build fails. `-v` on `cargo xtask` is not needed to find them.
+    let logs = root.join("target/xtask-logs");
+    std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
+    let log = logs.join(format!("install-{}.log", tool.krate));
     eprintln!(
-        "xtask: installing {} {} into {} (once; a few minutes)",
+        "xtask: installing {} {} into {} (once; log: {})",
         tool.krate,
         tool.version,
-        dir.display()
+        dir.display(),
+        log.display()
     );
-    crate::run(
-        crate::cargo()
-            .args(["install", "--locked", "--root"])
-            .arg(&dir)
-            .arg(format!("{}@{}", tool.krate, tool.version)),
-    )?;
+    let file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+    let err = file.try_clone().map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let status = crate::cargo()
+        .args(["install", "--locked", "--root"])
+        .arg(&dir)
+        .arg(format!("{}@{}", tool.krate, tool.version))
+        .stdout(file)
+        .stderr(err)
+        .status()
+        .map_err(|e| format!("could not start cargo install: {e}"))?;
+    if !status.success() {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let tail: Vec<&str> = text.lines().rev().take(20).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        return Err(format!(
+            "installing {} {} failed ({status}); the end of {}:\n{}",
+            tool.krate,
+            tool.version,
+            log.display(),
+            tail.join("\n")
+        ));
+    }
+    eprintln!(
+        "xtask: installed {} {} in {:.0} s",
+        tool.krate,
+        tool.version,
+        started.elapsed().as_secs_f64()
+    );
     Ok(Tools { dir })
 }
