@@ -65,8 +65,13 @@ pub fn generics() -> Result<(), Box<dyn Error>> {
     // 小数不写后缀、也没有别的线索时，默认是 f64
     let plain = surprise(0.9)?;
     println!("和 f64 相同：{}", plain == double);
+    // narrow 把一个 f64 常数换成 f32（或 f64）的精度，widen 再换回 f64
+    use listings::Real;
+    let third = f32::narrow(1.0 / 3.0);
+    println!("f32 的 1/3：{third}，widen 回 f64：{}", third.widen());
     // ANCHOR_END: generics
     assert!((f64::from(single) - double).abs() < 1e-7);
+    assert_eq!(third.widen(), f64::from(1.0_f32 / 3.0));
     Ok(())
 }
 
@@ -173,10 +178,12 @@ pub fn class_ids() -> Result<(), Box<dyn Error>> {
     let loss = CrossEntropyLoss::new()
         .forward(logits.view().into_dyn(), Target::Indices(targets.view()))?;
     println!("i64 的目标，第 1 个位置跳过：{:.3}", loss[[]]);
-    // 两种 id 之间的换算：usize → i64 总能成功，反过来负数会失败
+    // 两种 id 之间的换算：id 远小于 i64 的上限，usize → i64 用 as 就行；反过来负数会失败
     let as_i64 = ids[1] as i64;
     println!("2 → {:?}", usize::try_from(as_i64));
     println!("-100 → {:?}", usize::try_from(-100_i64));
+    // as 不做检查：-100 被硬转成一个巨大的 usize，拿它当下标只会越界
+    println!("-100 as usize → {}", -100_i64 as usize);
     // ANCHOR_END: class_ids
     let first_row = cross_entropy(
         logits.slice(ndarray::s![..1, ..]),
@@ -185,14 +192,10 @@ pub fn class_ids() -> Result<(), Box<dyn Error>> {
     )?;
     let skipped: f64 = loss[[]];
     assert!((skipped - first_row).abs() < 1e-15 && skipped > ch3);
-    // The primer's later listings run in this same child process (the harness's table of
-    // listings is shared; their sections write their own output files).
-    option()?;
-    iterators()?;
-    rows()
+    Ok(())
 }
 
-fn option() -> Result<(), Box<dyn Error>> {
+pub fn option() -> Result<(), Box<dyn Error>> {
     section("option");
     // ANCHOR: option
     use listings::one_hot::{VOCAB, token_id};
@@ -212,7 +215,7 @@ fn option() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-fn iterators() -> Result<(), Box<dyn Error>> {
+pub fn iterators() -> Result<(), Box<dyn Error>> {
     section("iterators");
     // ANCHOR: iterators
     let y_pred = [0.05, 0.10, 0.20, 0.60, 0.05];
@@ -221,7 +224,7 @@ fn iterators() -> Result<(), Box<dyn Error>> {
     y_true[3] = 1.0;
 
     // zip 像 Python 的 zip，把两列数一对一对地配起来；
-    // |(&t, &p)| … 像 lambda (t, p): …，顺手拆开每一对，& 把借来的数取出来
+    // |(&t, &p)| … 收到一对，顺手拆成 t 和 p（像 Python 的 for t, p in zip(…)），& 把借来的数取出来
     let terms: Vec<f64> = y_true.iter().zip(&y_pred).map(|(&t, &p)| t * p).collect();
     println!("逐项相乘：{terms:?}");
 
@@ -244,7 +247,7 @@ fn iterators() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-fn rows() -> Result<(), Box<dyn Error>> {
+pub fn rows() -> Result<(), Box<dyn Error>> {
     section("rows");
     // ANCHOR: rows
     use ndarray::{Array2, Axis, arr2, array, s};
@@ -286,5 +289,113 @@ fn rows() -> Result<(), Box<dyn Error>> {
             .iter()
             .all(|s| (s - 1.0).abs() < 1e-15)
     );
+    Ok(())
+}
+
+pub fn methods() -> Result<(), Box<dyn Error>> {
+    section("methods");
+    // ANCHOR: methods
+    // struct 像一个只有字段的 Python 类；derive 让编译器自动生成 {:?} 打印和 .clone()
+    #[derive(Debug, Clone)]
+    struct Coin {
+        p_heads: f64,
+    }
+
+    // impl 块里是 Coin 的方法，像 class 里的 def
+    impl Coin {
+        // 没有 self：用 Coin::new() 调用，像 Python 的 Coin()
+        fn new() -> Self {
+            Coin { p_heads: 0.5 }
+        }
+        // &self：只读地借用点号前面的那枚硬币，像 Python 的 self
+        fn p_tails(&self) -> f64 {
+            1.0 - self.p_heads
+        }
+        // &mut self：借来并修改它
+        fn flip_over(&mut self) {
+            self.p_heads = self.p_tails();
+        }
+        // self（没有 &）：拿走硬币本身，改好再交出来，所以能一串点下去
+        fn heads(mut self, p: f64) -> Self {
+            self.p_heads = p;
+            self
+        }
+    }
+
+    let fair = Coin::new();
+    // heads 会拿走它的接收者；fair 后面还要用，所以交给它一份 clone
+    let mut coin = fair.clone().heads(0.75);
+    println!("{fair:?}，{coin:?}，反面的概率 {}", coin.p_tails());
+    coin.flip_over();
+    println!("翻过来：{coin:?}");
+    // ANCHOR_END: methods
+    assert_eq!((fair.p_heads, coin.p_heads), (0.5, 0.25));
+    Ok(())
+}
+
+pub fn ranges() -> Result<(), Box<dyn Error>> {
+    section("ranges");
+    // ANCHOR: ranges
+    use ndarray::array;
+
+    // 0..3 是 0, 1, 2（不含 3），像 range(3)；1..=3 包含右端，是 1, 2, 3
+    let upto: Vec<usize> = (0..3).collect();
+    let through: Vec<usize> = (1..=3).collect();
+    println!("{upto:?}，{through:?}");
+
+    let losses = [2.0, 1.5, 1.25, 1.0, 0.75];
+    // 切片 &losses[1..=3]：下标 1 到 3 那一段，像 losses[1:4]；借来看，不复制
+    let middle = &losses[1..=3];
+    // for &p in …：每次拿到一个借来的 &f64，&p 把数取出来，和闭包 |&p| 里的 &p 同一个意思
+    let mut total = 0.0;
+    for &p in middle {
+        total += p;
+    }
+    println!("{middle:?} 的和：{total}");
+
+    // for _ in 0..3：把循环体执行 3 次，_ 表示用不到这个计数
+    let mut half = 1.0;
+    for _ in 0..3 {
+        half /= 2.0;
+    }
+    // 解构：一次给一对值各起一个名字，像 Python 的 first, last = …
+    let (first, last) = (losses[0], losses[losses.len() - 1]);
+    println!("减半三次：{half}；第一个 {first}，最后一个 {last}");
+
+    // for [i, j] in …：每次取出一对坐标，拆成 i 和 j
+    let x = array![[1.0, 2.0], [3.0, 4.0]];
+    for [i, j] in [[0, 1], [1, 0]] {
+        println!("x[[{i}, {j}]] = {}", x[[i, j]]);
+    }
+    // ANCHOR_END: ranges
+    assert_eq!((total, half, first, last), (3.75, 0.125, 2.0, 0.75));
+    Ok(())
+}
+
+pub fn printing() -> Result<(), Box<dyn Error>> {
+    section("printing");
+    // ANCHOR: printing
+    let x = 5.0;
+    let p = 2.0 / 3.0;
+    // {}：能精确还原这个数的最短写法：5.0 打印成 5，2/3 则印出 16 位
+    println!("{x}，{p}");
+    // {:.3}：固定 3 位小数（四舍五入）
+    println!("{x:.3}，{p:.3}");
+    // {:>6}：右对齐，至少占 6 格；和 .3 合起来写成 {:>6.3}
+    println!("[{x:>6}]，[{p:>6.3}]");
+    // {:?}：调试格式，5.0 照样写出 .0；Vec 只能这样打印，{:.3?} 让每个元素保留 3 位
+    let v = vec![x, p];
+    println!("{v:?}，{v:.3?}");
+
+    // 负零：浮点数（IEEE-754）有 +0 和 −0，两者相等，但 −0 打印出来带着负号
+    let minus_zero = -(1.0_f64.ln());
+    println!(
+        "{minus_zero}，{minus_zero:.3}，等于 0：{}",
+        minus_zero == 0.0
+    );
+    // 一个极小的负数四舍五入到 3 位，也打印成 -0.000
+    println!("{:.3}", -1e-9);
+    // ANCHOR_END: printing
+    assert!(minus_zero == 0.0 && minus_zero.is_sign_negative());
     Ok(())
 }
