@@ -1,4 +1,4 @@
-//! The fast path (issue 7, work in progress): `nn.CrossEntropyLoss` for 2-D `f32` logits
+//! The fast path: `nn.CrossEntropyLoss` for 2-D `f32` logits
 //! `[N, C]` with class-index targets, every option included, in the fewest passes over
 //! memory.
 //!
@@ -58,17 +58,28 @@ pub fn exp_nonpositive(x: f32) -> f32 {
 /// assert!((e - (-2.0_f32).exp()).abs() < 2e-8);
 /// ```
 // ANCHOR: exp
+// 和上面一样：展开在调用处；FMA 是编译期的开关
 #[inline(always)]
 pub fn exp_nonpositive_with<const FMA: bool>(x: f32) -> f32 {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
-    const LN2_HI: f32 = 0.693_145_75; // ln 2 split so that n·LN2_HI is exact
+    // ln 2 拆成高低两段：高段的尾数够短，n·LN2_HI 没有舍入误差
+    const LN2_HI: f32 = 0.693_145_75;
     const LN2_LO: f32 = 1.428_606_8e-6;
-    const ROUND: f32 = 12_582_912.0; // 1.5·2^23: adding it rounds to an integer
+    // 1.5·2^23 = 2^23 + 2^22。x·log2 e + ROUND 落在 [2^23, 2^24) 里，那里相邻两个 f32
+    // 正好差 1，所以这次加法把 x·log2 e 舍入到最近的整数 n；多出的 2^22 让 n 为负时
+    // 和仍留在这一段里
+    const ROUND: f32 = 12_582_912.0;
+    // a.mul_add(b, c) 是 a·b + c 只舍入一次（FMA，乘加融合）
     let madd = |a: f32, b: f32, c: f32| if FMA { a.mul_add(b, c) } else { a * b + c };
-    let x = if x < -87.0 { -87.0 } else { x }; // keeps NaN (the comparison is false)
-    let k = madd(x, LOG2E, ROUND); // the integer n = round(x·log2 e) sits in k's low bits
+    // 小于 −87 的一律按 −87 算，得到 e^−87 ≈ 1.6e−38（而不是更小的真值）；
+    // 比较对 NaN 为假，所以 NaN 原样保留
+    let x = if x < -87.0 { -87.0 } else { x };
+    // k 的尾数低位里就是整数 n = round(x·log2 e)
+    let k = madd(x, LOG2E, ROUND);
     let n = k - ROUND;
+    // r = x − n·ln 2，|r| ≤ ln 2 / 2
     let r = madd(-n, LN2_LO, madd(-n, LN2_HI, x));
+    // e^r 的 7 次泰勒多项式 1 + r + r²/2! + … + r⁷/7!，系数从最高次排起
     let mut p = 1.0 / 5040.0;
     for c in [
         1.0 / 720.0,
@@ -79,11 +90,15 @@ pub fn exp_nonpositive_with<const FMA: bool>(x: f32) -> f32 {
         1.0,
         1.0,
     ] {
-        p = madd(p, r, c); // Horner: p·r + c, from the highest power down
+        // 秦九韶（Horner）法：p·r + c，从最高次往下，每一步一次乘加
+        p = madd(p, r, c);
     }
-    // 2^n: the biased exponent n + 127 (≥ 1, as x ≥ -87) shifted into place. Taken from
-    // k's bits rather than by `n as i32`: Rust's saturating float-to-int cast has no
-    // vector form here, and the whole loop would fall back to one element at a time.
+    // 2^n：把带偏移的指数 n + 127（x ≥ -87，所以它 ≥ 1）移到指数位上。
+    // to_bits / from_bits：把 f32 的 32 位原样当成整数读出、写回；
+    // wrapping_sub / wrapping_add：整数减、加（溢出时回绕，不报错）；<< 23：左移 23 位，
+    // 越过尾数的 23 位，落到指数位上。k 的位模式减去 ROUND 的位模式，正好是 n。
+    // 从 k 的位模式里取，而不用 `n as i32`：Rust 饱和式的浮点转整数没有对应的向量指令，
+    // 整个循环会退回一次一个数。
     let scale = f32::from_bits((k.to_bits().wrapping_sub(ROUND.to_bits()).wrapping_add(127)) << 23);
     p * scale
 }
@@ -160,94 +175,137 @@ fn lane_dot(block: &[f32], w: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
-/// Max, `Σ exp(x - max)` and `Σ w·x` of one row in one streaming read.
+/// Max, `Σ exp(z - max)` and `Σ w·z` of one row in one streaming read (`Σ w·z` only when
+/// `need_wz`: label smoothing's loss needs it, nothing else does).
 #[multiversion(targets("x86_64+avx512f+avx512bw+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
-fn online_softmax(row: &[f32], weight: Option<&[f32]>, need_wx: bool) -> (f32, f32, f32) {
+fn online_softmax(row: &[f32], weight: Option<&[f32]>, need_wz: bool) -> (f32, f32, f32) {
     if target_cfg_f!(target_feature = "fma") {
-        online_softmax_with::<true>(row, weight, need_wx)
+        online_softmax_with::<true>(row, weight, need_wz)
     } else {
-        online_softmax_with::<false>(row, weight, need_wx)
+        online_softmax_with::<false>(row, weight, need_wz)
     }
 }
 
 // ANCHOR: online_softmax
+// #[inline(always)]：请编译器把函数体直接展开在调用处，热循环里就没有函数调用
 #[inline(always)]
+// <const FMA: bool>：编译期的开关。调用时写 `::<true>` 或 `::<false>`，编译器各编译一份
 fn online_softmax_with<const FMA: bool>(
+    // &[f32]：借来只读的一行 f32（切片），不复制
     row: &[f32],
+    // 类别权重：Some(w) 时有，None 时没有
     weight: Option<&[f32]>,
-    need_wx: bool,
+    need_wz: bool,
 ) -> (f32, f32, f32) {
-    let (mut m, mut s, mut wx) = (f32::NEG_INFINITY, 0.0_f32, 0.0_f32);
+    // m：至今的最大值；s：Σ exp(z_k − m)；wz：Σ w_k·z_k（只有标签平滑的损失要用）
+    let (mut m, mut s, mut wz) = (f32::NEG_INFINITY, 0.0_f32, 0.0_f32);
+    // 一次取 BLOCK = 1024 个数（最后一块可能短一些），b 是第几块
     for (b, block) in row.chunks(BLOCK).enumerate() {
         let block_max = block_max(block);
         if block_max > m {
-            // Rescale what was summed against the old maximum.
+            // 最大值变大了：已经加起来的和换算到新的基准上
             s *= exp_nonpositive_with::<FMA>(m - block_max);
             m = block_max;
         }
         if m > f32::NEG_INFINITY {
-            s += lane_sum(block, |x| exp_nonpositive_with::<FMA>(x - m));
-        } else if block.iter().any(|x| x.is_nan()) {
-            s = f32::NAN; // every other entry is -∞: the NaN must still show
+            s += lane_sum(block, |z| exp_nonpositive_with::<FMA>(z - m));
+        } else if block.iter().any(|z| z.is_nan()) {
+            // 其余的数都是 −∞：NaN 也必须传到结果里
+            s = f32::NAN;
         }
-        if need_wx {
-            wx += match weight {
+        if need_wz {
+            // Some(w)：有权重，取出 w，算 Σ w_k·z_k（w 取这一块对应的那一段）；
+            // None：没有权重，算 Σ z_k
+            wz += match weight {
                 Some(w) => lane_dot(block, &w[b * BLOCK..b * BLOCK + block.len()]),
-                None => lane_sum(block, |x| x),
+                None => lane_sum(block, |z| z),
             };
         }
     }
-    (m, s, wx)
+    (m, s, wz)
 }
 // ANCHOR_END: online_softmax
 
-/// Writes one row of the gradient, `a·p + b·(p·Σw - w_k)` with `p = exp((x - m) - ln Σ)`,
-/// but for the `-a` at the target, which the caller subtracts. The logits `x` come from
-/// `source`, or from `row` itself (overwritten in place) when `source` is `None`.
-/// (`x - m` first, as in the forward pass: `m + ln Σ` would round at the scale of `m`.)
+/// What one row's gradient needs besides its logits.
+#[derive(Clone, Copy)]
+struct RowGradient {
+    /// The target class `t`.
+    target: usize,
+    /// Its weight `w_t` (1 without class weights).
+    w_t: f32,
+    /// The row's maximum `m` and `ln Σ exp(z - m)`, from the forward pass.
+    max: f32,
+    log_sum: f32,
+    /// The reduction's scale: `1 / Σ_i w_{t_i}` for `Mean`, 1 otherwise.
+    scale: f32,
+    /// Label smoothing `ε`, the number of classes `C` and `Σ_k w_k` (`C` without weights).
+    eps: f32,
+    c: usize,
+    sum_w: f32,
+}
+
+/// Writes one row of the gradient, `a·(p - onehot) + b·(p·Σw - w_k)` with
+/// `p = exp((z - m) - ln Σ)`, `a = scale·(1-ε)·w_t` and `b = scale·ε/C`. The logits `z`
+/// come from `source`, or from `row` itself (overwritten in place) when `source` is `None`.
+/// (`z - m` first, as in the forward pass: `m + ln Σ` would round at the scale of `m`.)
 #[multiversion(targets("x86_64+avx512f+avx512bw+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
 fn write_gradient_row(
     source: Option<&[f32]>,
     row: &mut [f32],
     weight: Option<&[f32]>,
-    stats: (f32, f32),
-    coefficients: [f32; 3],
+    g: RowGradient,
 ) {
     if target_cfg_f!(target_feature = "fma") {
-        write_gradient_row_with::<true>(source, row, weight, stats, coefficients)
+        write_gradient_row_with::<true>(source, row, weight, g)
     } else {
-        write_gradient_row_with::<false>(source, row, weight, stats, coefficients)
+        write_gradient_row_with::<false>(source, row, weight, g)
     }
 }
 
 // ANCHOR: gradient_row
 #[inline(always)]
 fn write_gradient_row_with<const FMA: bool>(
+    // 另一处的 logits（None 表示就在 row 里）
     source: Option<&[f32]>,
+    // &mut [f32]：借来可以改写的一行，梯度就写进这里
     row: &mut [f32],
     weight: Option<&[f32]>,
-    (m, ls): (f32, f32),
-    [a, b, sum_w]: [f32; 3],
+    g: RowGradient,
 ) {
-    let gradient = |x: f32, wk: f32| {
-        let p = exp_nonpositive_with::<FMA>((x - m) - ls);
-        a * p + b * (p * sum_w - wk)
+    // 目标分布 y = (1 − ε)·独热(t) + ε/C，梯度 = scale·[(Σ_k w_k·y_k)·ŷ_j − w_j·y_j]
+    //                                  = a·(ŷ_j − [j = t]) + b·(ŷ_j·Σw − w_j)
+    // 独热那一份的系数：scale·(1 − ε)·w_t
+    let a = g.scale * (1.0 - g.eps) * g.w_t;
+    // 平滑那一份的系数：scale·ε/C（不做标签平滑时 ε = 0，这一份为 0）
+    let b = g.scale * g.eps / g.c as f32;
+    let (m, log_sum, sum_w) = (g.max, g.log_sum, g.sum_w);
+    // 第 j 个类别：logit z_j、权重 w_j（没有类别权重时为 1）
+    let gradient = |z: f32, w_j: f32| {
+        // ŷ_j = exp(z_j − m − ln Σ)，前向已经算好 m 和 ln Σ
+        let y_pred = exp_nonpositive_with::<FMA>((z - m) - log_sum);
+        a * y_pred + b * (y_pred * sum_w - w_j)
     };
+    // source 为 None 时从 row 自己读 logits，梯度原地写回。
+    // 同时看两个 Option：Some(w) 取出里面的值，None 表示没有；四种组合各走一条路。
+    // iter_mut() 逐个借出 row 里每个元素的可写引用 d，for_each 对每个执行一次，
+    // *d = … 把结果写进 d 指向的那个元素；zip 把两串数一一配对
     match (source, weight) {
-        (None, None) => row.iter_mut().for_each(|g| *g = gradient(*g, 1.0)),
+        (None, None) => row.iter_mut().for_each(|d| *d = gradient(*d, 1.0)),
         (None, Some(w)) => row
             .iter_mut()
             .zip(w)
-            .for_each(|(g, &wk)| *g = gradient(*g, wk)),
-        (Some(x), None) => row
+            .for_each(|(d, &w_j)| *d = gradient(*d, w_j)),
+        (Some(z), None) => row
             .iter_mut()
-            .zip(x)
-            .for_each(|(g, &x)| *g = gradient(x, 1.0)),
-        (Some(x), Some(w)) => row
+            .zip(z)
+            .for_each(|(d, &z)| *d = gradient(z, 1.0)),
+        (Some(z), Some(w)) => row
             .iter_mut()
-            .zip(x.iter().zip(w))
-            .for_each(|(g, (&x, &wk))| *g = gradient(x, wk)),
+            .zip(z.iter().zip(w))
+            .for_each(|(d, (&z, &w_j))| *d = gradient(z, w_j)),
     }
+    // 独热只在目标处为 1：在那里补上 −a（放在循环外，循环里就不必逐个比较 j == t）
+    row[g.target] -= a;
 }
 // ANCHOR_END: gradient_row
 
@@ -293,14 +351,14 @@ impl CrossEntropyLoss<f32> {
                 weight: 0.0,
             });
         };
-        let (m, s, wx) = online_softmax(row, plan.weight, eps > 0.0);
+        let (m, s, wz) = online_softmax(row, plan.weight, eps > 0.0);
         let log_sum = s.ln();
         let w_t = plan.weight.map_or(1.0, |w| w[t]);
         // -log p_t = ln Σ - (x_t - m): small numbers stay small (see chapter 3).
         let mut loss = w_t * (log_sum - (row[t] - m));
         if eps > 0.0 {
-            // Σ_k w_k·(-log p_k) = (Σw)·(m + ln Σ) - Σ w·x
-            let smooth = plan.total_weight * (m + log_sum) - wx;
+            // Σ_k w_k·(-log p_k) = (Σw)·(m + ln Σ) - Σ w·z
+            let smooth = plan.total_weight * (m + log_sum) - wz;
             loss = (1.0 - eps) * loss + eps / plan.c as f32 * smooth;
         }
         Ok(RowStats {
@@ -418,13 +476,18 @@ impl CrossEntropyLoss<f32> {
                     row.iter_mut().for_each(|g| *g = 0.0);
                     return Ok(());
                 };
-                let w_t = st.weight;
-                let a = scale_all * (1.0 - eps) * w_t;
-                let b = scale_all * eps / c as f32;
-                let coefficients = [a, b, plan.total_weight];
-                let source = source.map(|x| &x[i * c..(i + 1) * c]);
-                write_gradient_row(source, row, plan.weight, (st.max, st.log_sum), coefficients);
-                row[t] -= a;
+                let g = RowGradient {
+                    target: t,
+                    w_t: st.weight,
+                    max: st.max,
+                    log_sum: st.log_sum,
+                    scale: scale_all,
+                    eps,
+                    c,
+                    sum_w: plan.total_weight,
+                };
+                let source = source.map(|z| &z[i * c..(i + 1) * c]);
+                write_gradient_row(source, row, plan.weight, g);
                 Ok(())
             };
         let all_rows = |flat: &mut [f32]| -> Result<(), LossError> {
@@ -495,7 +558,7 @@ impl CrossEntropyLoss<f32> {
 /// The loss (as `forward` gives it), `dL/dH` and `dL/dW`.
 pub type LinearGradients = (ArrayD<f32>, Array2<f32>, Array2<f32>);
 
-/// Fused linear cross-entropy: the source's "LM Head → softmax → loss" without ever holding
+/// Fused linear cross-entropy: "LM head → softmax → loss" without ever holding
 /// the `[N, C]` logits. Hidden states `[N, H]`, LM-head weights `[C, H]`, targets `[N]`.
 ///
 /// Rows go in chunks: a chunk's logits `h·Wᵀ` (`[chunk, C]`), its loss, its logit gradient
@@ -564,15 +627,19 @@ pub fn linear_cross_entropy(
         let end = (start + chunk).min(n);
         let rows = hidden.slice(s![start..end, ..]);
         let t = targets.slice(s![start..end]);
-        let mut logits = rows.dot(&weight.t()); // [chunk, C], the only big buffer
+        // [chunk, C]：唯一一块大数组
+        let mut logits = rows.dot(&weight.t());
         let plan = loss.plan(&logits.view(), &t)?;
         let (stats, _, _) = loss.forward_rows(&plan, &logits.view(), &t)?;
         losses.extend(stats.iter().map(|s| s.loss));
+        // 梯度原地写回这块 logits；scale 在循环之前就算好了（Mean 的分母只看目标）
         loss.gradient_rows(&plan, None, logits.view_mut(), t, &stats, scale)?;
-        // Both products write straight into the gradients: `dW += Gᵀ·h` through
-        // `a.t().dot(&b)` would first build a whole `[C, H]` temporary.
+        // general_mat_mul(α, A, B, β, C) 计算 C = α·A·B + β·C，结果直接写进 C。
+        // dH 的这几行只属于这一块：β = 0，直接写出 G·W
         let mut d_rows = d_hidden.slice_mut(s![start..end, ..]);
         general_mat_mul(1.0, &logits, &weight, 0.0, &mut d_rows);
+        // dW 要把每一块的 Gᵀ·h 加起来：β = 1，累加。若写成
+        // `d_weight += &logits.t().dot(&rows)`，会先造出一整块 [C, H] 的临时数组
         general_mat_mul(1.0, &logits.t(), &rows, 1.0, &mut d_weight);
     }
     // ANCHOR_END: linear_chunks

@@ -29,9 +29,9 @@ pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
         ),
         quote!(
             CHAPTER,
-            "torch_over_fresh",
+            "torch_default_over_fresh",
             Computed,
-            speed.torch_over_fresh
+            speed.torch_default_over_fresh
         ),
         quote!(CHAPTER, "torch_over_thp", Computed, speed.torch_over_thp),
         quote!(
@@ -42,9 +42,70 @@ pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
         ),
         quote!(
             CHAPTER,
-            "linear_memory_vs_torch",
+            "linear_unfused_over_floor",
             Computed,
-            speed.linear_memory_vs_torch
+            speed.linear_unfused_over_floor
+        ),
+        quote!(CHAPTER, "linear_floor_mb", Computed, {
+            // dL/dH [4096, 512], dL/dW [32000, 512], one [128, 32000] chunk, their sum,
+            // and the two gradients alone
+            let [dh, dw, chunk, total] = bench.linear_floor_bytes()?;
+            [
+                dh / 1e6,
+                dw / 1e6,
+                chunk / 1e6,
+                total / 1e6,
+                (dh + dw) / 1e6,
+            ]
+        }),
+        quote!(
+            CHAPTER,
+            "ours_thp_over_in_place",
+            Computed,
+            speed.ours_thp_over_in_place
+        ),
+        quote!(
+            CHAPTER,
+            "read_once_gb_per_s",
+            Computed,
+            speed.read_once_gb_per_s
+        ),
+        quote!(
+            CHAPTER,
+            "in_place_gb_per_s",
+            Computed,
+            speed.in_place_gb_per_s
+        ),
+        quote!(
+            CHAPTER,
+            "mid_ratios",
+            Computed,
+            // [4096, 32000]: torch (default) ÷ ours, torch (THP) ÷ ours (THP), 1 and 2 threads
+            [
+                speed.mid_torch_default_over_fresh[0],
+                speed.mid_torch_default_over_fresh[1],
+                speed.mid_torch_over_thp[0],
+                speed.mid_torch_over_thp[1],
+            ]
+        ),
+        quote!(
+            CHAPTER,
+            "torch_over_thp_range_2_threads",
+            Computed,
+            speed.torch_over_thp_range_2_threads
+        ),
+        quote!(
+            CHAPTER,
+            "small_read_once_us",
+            Computed,
+            speed.small_read_once_us
+        ),
+        quote!(
+            CHAPTER,
+            "exp_floor",
+            Computed,
+            // exp(-87), what every argument below -87 gets, in units of 10^-38
+            f64::from(crate::fast::exp_nonpositive(-87.0)) * 1e38
         ),
         quote!(
             CHAPTER,
@@ -57,8 +118,41 @@ pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
             [
                 2.0 * bytes(8192, 50_257) as f64 / 1e9,
                 bytes(128, 50_257) as f64 / 1e6,
+                3.0 * bytes(8192, 50_257) as f64 / 1e9,
             ]
         }),
+        quote!(CHAPTER, "ex_passes_gb", Computed, {
+            let one = crate::speed::logits_bytes(8192, 50_257) as f64 / 1e9;
+            // log_softmax 2 + nll_loss 0 + its backward 1 + log_softmax backward 3; fused 1 + 2
+            [6.0 * one, 3.0 * one]
+        }),
+        quote!(CHAPTER, "ex_denominator", Computed, {
+            // targets [2, -100, 0, 2], weight [0.5, 1, 2]: w[2] + w[0] + w[2]
+            let weight = [0.5_f64, 1.0, 2.0];
+            weight[2] + weight[0] + weight[2]
+        }),
+        quote!(
+            CHAPTER,
+            "exp_error_bound",
+            Input,
+            // The bound tests/fast.rs asserts, 1.2e-7, as the prose writes it: 1.2 × 10^-7
+            1.2e-7_f64 * 1e7
+        ),
+        quote!(
+            CHAPTER,
+            "exp_round_constant",
+            Input,
+            // ROUND = 1.5·2^23 in `exp_nonpositive_with`
+            f64::from(12_582_912.0_f32) / f64::from(1_u32 << 23)
+        ),
+        quote!(CHAPTER, "ex_weights", Input, [0.5_f64, 1.0, 2.0]),
+        quote!(
+            CHAPTER,
+            "matmul_flops",
+            Computed,
+            // 2·N·H·C of one `[N, H]·[H, C]` product, in units of 10^11
+            2.0 * 4096.0 * 512.0 * 32_000.0 / 1e11
+        ),
         quote!(
             CHAPTER,
             "ex_online_sum",
