@@ -137,7 +137,9 @@ fn no_list_of_chapters_misses_one() {
     for (path, text) in tracked() {
         // Lists meant for people: pages, READMEs, the browser test. (Code that reads one
         // chapter's numbers from another names chapters without listing them.)
-        let list_like = [".md", ".mjs", ".yml", ".hbs"].iter().any(|x| path.ends_with(x));
+        let list_like = [".md", ".mjs", ".yml", ".hbs"]
+            .iter()
+            .any(|x| path.ends_with(x));
         if path == "src/SUMMARY.md" || !list_like {
             continue;
         }
