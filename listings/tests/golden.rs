@@ -7,27 +7,12 @@
 
 use std::path::Path;
 
+mod golden_json;
+use golden_json::{close, number, shape as shape_of};
+
 use listings::{CrossEntropyLoss, LossError, Real, Reduction, Target};
 use ndarray::{ArrayD, IxDyn};
 use serde_json::Value;
-
-fn golden() -> Value {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/pytorch-cross-entropy.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("vendored golden file"))
-        .expect("valid JSON")
-}
-
-/// A number, or one of the strings "nan", "inf", "-inf".
-fn number(v: &Value) -> f64 {
-    match v {
-        Value::Number(n) => n.as_f64().expect("finite JSON number"),
-        Value::String(s) if s == "nan" => f64::NAN,
-        Value::String(s) if s == "inf" => f64::INFINITY,
-        Value::String(s) if s == "-inf" => f64::NEG_INFINITY,
-        other => panic!("not a number: {other}"),
-    }
-}
 
 /// Flattens nested lists, returning the values and the shape of the nesting.
 fn nested(v: &Value) -> (Vec<f64>, Vec<usize>) {
@@ -53,25 +38,6 @@ fn nested(v: &Value) -> (Vec<f64>, Vec<usize>) {
 fn array<A: Real>(values: &[f64], shape: &[usize]) -> ArrayD<A> {
     ArrayD::from_shape_vec(IxDyn(shape), values.iter().map(|&v| A::narrow(v)).collect())
         .expect("shape fits")
-}
-
-fn shape_of(v: &Value) -> Vec<usize> {
-    v.as_array()
-        .expect("shape")
-        .iter()
-        .map(|d| d.as_u64().expect("dim") as usize)
-        .collect()
-}
-
-/// `|ours - torch| <= tol * (1 + |torch|)`, with NaN matching NaN and infinities exactly.
-fn close(ours: f64, torch: f64, tol: f64) -> bool {
-    if torch.is_nan() {
-        return ours.is_nan();
-    }
-    if torch.is_infinite() {
-        return ours == torch;
-    }
-    (ours - torch).abs() <= tol * (1.0 + torch.abs())
 }
 
 struct Case<'a> {
@@ -305,4 +271,8 @@ fn vendored_golden_is_the_shared_one() {
         ),
         Err(_) => println!("no ../shared/golden beside the repository: using the vendored copy"),
     }
+}
+
+fn golden() -> Value {
+    golden_json::load("pytorch-cross-entropy.json")
 }

@@ -8,43 +8,15 @@
 //! targets, `d(sum(loss))/d(target)`, at the tolerances of `../shared/golden/README.md`. Every
 //! error case: rejected with PyTorch's sentence and PyTorch's exception type.
 
-use std::io::Read;
-use std::path::Path;
+mod golden_json;
+use golden_json::{close, load, number, shape};
 
 use listings::{CrossEntropyLoss, LossError, PyTorchError, Real, Reduction, Target};
 use ndarray::{ArrayD, IxDyn};
 use serde_json::Value;
 
-fn load(file: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(file);
-    let bytes = std::fs::read(&path).expect("golden file");
-    let text = if file.ends_with(".gz") {
-        let mut text = String::new();
-        flate2::read::GzDecoder::new(bytes.as_slice())
-            .read_to_string(&mut text)
-            .expect("gzip");
-        text
-    } else {
-        String::from_utf8(bytes).expect("UTF-8")
-    };
-    serde_json::from_str(&text).expect("valid JSON")
-}
-
 fn suite() -> Value {
     load("pytorch-test-suite.json.gz")
-}
-
-/// A number, or one of the strings "nan", "inf", "-inf".
-fn number(v: &Value) -> f64 {
-    match v {
-        Value::Number(n) => n.as_f64().expect("finite JSON number"),
-        Value::String(s) if s == "nan" => f64::NAN,
-        Value::String(s) if s == "inf" => f64::INFINITY,
-        Value::String(s) if s == "-inf" => f64::NEG_INFINITY,
-        other => panic!("not a number: {other}"),
-    }
 }
 
 fn flat(v: &Value, out: &mut Vec<f64>) {
@@ -60,14 +32,6 @@ fn values(v: &Value) -> Vec<f64> {
     out
 }
 
-fn shape(v: &Value) -> Vec<usize> {
-    v.as_array()
-        .expect("shape")
-        .iter()
-        .map(|d| d.as_u64().expect("dim") as usize)
-        .collect()
-}
-
 /// Inputs are float32: read as f32, then widened (the file writes the shortest decimal that
 /// reads back as the same f32).
 fn input<A: Real>(v: &Value, dims: &[usize]) -> ArrayD<A> {
@@ -76,17 +40,6 @@ fn input<A: Real>(v: &Value, dims: &[usize]) -> ArrayD<A> {
         .map(|&x| A::narrow(f64::from(x as f32)))
         .collect();
     ArrayD::from_shape_vec(IxDyn(dims), data).expect("shape fits")
-}
-
-/// `|ours - torch| <= tol * (1 + |torch|)`, NaN matching NaN and infinities exactly.
-fn close(ours: f64, torch: f64, tol: f64) -> bool {
-    if torch.is_nan() {
-        return ours.is_nan();
-    }
-    if torch.is_infinite() {
-        return ours == torch;
-    }
-    (ours - torch).abs() <= tol * (1.0 + torch.abs())
 }
 
 /// The loss a case (or error case) describes, in precision `A`.
