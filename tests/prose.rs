@@ -77,3 +77,36 @@ fn the_check_sees_a_wrap() {
     assert!(hard_wraps("一段话。\n\n- 列表\n- 另一项\n\n$$\na\n\\\\ b\n$$\n").is_empty());
     assert!(hard_wraps("```text\n第一行\n第二行\n```\n").is_empty());
 }
+
+/// Words the book does not use: 惊喜 is a *pleasant* surprise (the book's word for −ln p
+/// is 惊讶度), and the book stands alone, so it never points to a source document.
+fn banned_words(markdown: &str) -> Vec<(usize, &'static str)> {
+    let banned = ["惊喜", "原文", "源文档"];
+    markdown
+        .lines()
+        .enumerate()
+        .flat_map(|(i, line)| {
+            banned
+                .iter()
+                .filter(move |w| line.contains(*w))
+                .map(move |w| (i + 1, *w))
+        })
+        .collect()
+}
+
+#[test]
+fn no_page_uses_a_banned_word() {
+    let mut found = Vec::new();
+    for (chapter, markdown) in common::chapters() {
+        for (line, word) in banned_words(&markdown) {
+            found.push(format!("src/{chapter}.md:{line}: {word}"));
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+#[test]
+fn the_banned_word_check_sees_one() {
+    assert_eq!(banned_words("正面\n带来的惊喜很小"), vec![(2, "惊喜")]);
+    assert!(banned_words("惊讶度").is_empty());
+}
