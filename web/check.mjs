@@ -25,7 +25,7 @@ const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", 
 const QUERIES = [
     ["交叉熵", "ch02-one-hot"], ["惊讶度", "ch01-coin"], ["独热", "ch02-one-hot"], ["苹果", "ch02-one-hot"],
     ["对数", "ch01-coin"], ["梯度", "ch03-fused"], ["softmax", "ch03-fused"], ["PyTorch", "ch04-options"],
-    ["标签平滑", "ch04-options"], ["困惑度", "ch05-training"], ["KL", "ch05-training"], ["缺页", "ch06-speed"],
+    ["标签平滑", "ch04-options"], ["困惑度", "ch05-training"], ["KL", "ch05-training"], ["缺页", "ch06-speed"], ["所有权", "rust-primer"], ["术语", "glossary"],
 ];
 
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
