@@ -173,14 +173,15 @@ pub fn training() -> Result<(), Box<dyn Error>> {
         "与 (n_a/N)(ŷ_a − f_a) 的最大差小于 1e-15：{}",
         worst_row < 1e-15
     );
-    // 在训练后的模型上，再用中心差分核对同样 5 个元素
+    // 在训练后的模型上，再用中心差分核对同样 5 个元素（步长 1e-6，和前面一样）
+    let step = 1e-6;
     let mut worst = 0.0_f64;
     for [i, j] in [[0, 1], [0, 2], [2, 3], [3, 4], [4, 0]] {
         let mut up = trained.clone();
-        up.logits[[i, j]] += h;
+        up.logits[[i, j]] += step;
         let mut down = trained.clone();
-        down.logits[[i, j]] -= h;
-        let numeric = (up.loss(&inputs, &targets)? - down.loss(&inputs, &targets)?) / (2.0 * h);
+        down.logits[[i, j]] -= step;
+        let numeric = (up.loss(&inputs, &targets)? - down.loss(&inputs, &targets)?) / (2.0 * step);
         worst = worst.max((numeric - grad[[i, j]]).abs());
     }
     println!(

@@ -122,11 +122,12 @@ pub fn measured() -> Result<(), Box<dyn Error>> {
     ];
     println!("{}", tables.join("\n\n"));
     // 同一个小问题，只把 logits 读一遍要多久
-    let read = |threads| bench.seconds(512, 5, threads, "read once", "read_once");
+    let read_1 = bench.seconds(512, 5, 1, "read once", "read_once")?;
+    let read_2 = bench.seconds(512, 5, 2, "read once", "read_once")?;
     println!(
         "[512, 5] 读一遍：{:.1} 微秒（1 线程），{:.1} 微秒（2 线程）",
-        read(1)?.median * 1e6,
-        read(2)?.median * 1e6
+        read_1.median * 1e6,
+        read_2.median * 1e6
     );
     // ANCHOR_END: other_sizes
     assert_eq!(
@@ -138,7 +139,9 @@ pub fn measured() -> Result<(), Box<dyn Error>> {
     // ANCHOR: linear
     println!("{}", bench.linear_table()?);
     // 本书的峰值至少要装下：两个梯度 dL/dH [N, H]、dL/dW [C, H]，和一块 [128, C] 的 logits
-    let megabytes = |rows: usize, cols: usize| (rows * cols * 4) as f64 / 1e6;
+    fn megabytes(rows: usize, cols: usize) -> f64 {
+        (rows * cols * 4) as f64 / 1e6
+    }
     let d_hidden = megabytes(4096, 512);
     let d_weight = megabytes(32_000, 512);
     let chunk = megabytes(128, 32_000);
@@ -189,16 +192,16 @@ fn gradient() -> Result<(), Box<dyn Error>> {
     let (_, fast) = loss.forward_backward_fast(z.view(), t.view())?;
 
     // 照公式一项一项地算
-    let c = w.len();
+    let classes = w.len();
     // Mean：除以目标的权重之和，这里只有一行，就是 w_t
     let scale = 1.0 / w[0];
     let sum_w: f32 = w.iter().sum();
     let a = scale * (1.0 - eps) * w[0];
-    let b = scale * eps / c as f32;
+    let b = scale * eps / classes as f32;
     let exps: Vec<f32> = z.row(0).iter().map(|&v| v.exp()).collect();
     let total: f32 = exps.iter().sum();
     let mut by_hand = Vec::new();
-    for j in 0..c {
+    for j in 0..classes {
         let y_pred = exps[j] / total;
         let one_hot = if j == 0 { 1.0 } else { 0.0 };
         by_hand.push(a * (y_pred - one_hot) + b * (y_pred * sum_w - w[j]));
