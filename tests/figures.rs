@@ -1,4 +1,4 @@
-//! The committed figures are exactly what `listings::figures` draws now.
+//! The committed figures are exactly what `listings::machinery::figures` draws now.
 //!
 //! Like rust-analyzer's `ensure_file_contents`: on a difference the test fails and says
 //! how to refresh; with `UPDATE_EXPECT=1` it rewrites the file instead.
@@ -9,7 +9,7 @@ mod common;
 fn committed_figures_are_fresh() {
     let update = std::env::var_os("UPDATE_EXPECT").is_some();
     let mut stale = Vec::new();
-    for figure in listings::figures::all() {
+    for figure in listings::machinery::figures::all() {
         let svg = (figure.draw)().unwrap_or_else(|e| panic!("{}: {e}", figure.file));
         let path = common::path("src/figures").join(figure.file);
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
@@ -29,7 +29,7 @@ fn committed_figures_are_fresh() {
 
 #[test]
 fn figures_are_deterministic() {
-    for figure in listings::figures::all() {
+    for figure in listings::machinery::figures::all() {
         assert_eq!(
             (figure.draw)().unwrap(),
             (figure.draw)().unwrap(),

@@ -1,14 +1,14 @@
 //! Every decimal number in the prose is backed by a listings computation.
 //!
 //! For each chapter, every decimal in its text and formulas (`0.51`, `-2.996`, `1.65`) must
-//! equal, as written, some value of `listings::quoted::registry()` rounded to the same
+//! equal, as written, some value of `listings::machinery::quoted::registry()` rounded to the same
 //! number of decimals. A chapter may quote its own values and those of earlier chapters.
 //! Code blocks are not read here: their code and output are run and checked by the
 //! listings' own tests.
 
 mod common;
 
-use listings::quoted::{Quoted, registry};
+use listings::machinery::quoted::{Quoted, registry};
 use regex::Regex;
 
 /// A decimal number as written, with its sign if a minus sign (ASCII or U+2212) touches it.
@@ -51,7 +51,7 @@ fn unbacked(chapter: &str, markdown: &str, backing: &[&Quoted]) -> (usize, Vec<S
     let missing = numbers
         .iter()
         .filter(|n| !backing.iter().any(|q| q.matches(&n.text)))
-        .map(|n| format!("src/{chapter}.md:{}: {} is not a rounded value of any listings::quoted entry of this or an earlier chapter", n.line, n.text))
+        .map(|n| format!("src/{chapter}.md:{}: {} is not a rounded value of any listings::machinery::quoted entry of this or an earlier chapter", n.line, n.text))
         .collect();
     (numbers.len(), missing)
 }

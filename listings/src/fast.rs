@@ -28,6 +28,15 @@ use rayon::prelude::*;
 use crate::LossError;
 use crate::cross_entropy_loss::{CrossEntropyLoss, Reduction, Target};
 
+/// The bytes of a `[N, C]` array of `f32`: what one pass over the logits reads.
+///
+/// ```
+/// assert_eq!(listings::fast::logits_bytes(8192, 50257), 1_646_821_376);
+/// ```
+pub fn logits_bytes(n: usize, c: usize) -> usize {
+    n * c * std::mem::size_of::<f32>()
+}
+
 /// `exp(x)` for `x ≤ 0` in `f32`, without a libm call.
 ///
 /// `x = n·ln 2 + r` with `|r| ≤ ln 2 / 2`, `exp(r)` by its Taylor polynomial of degree 7

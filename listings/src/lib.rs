@@ -11,11 +11,9 @@
 //! | [`training`] | 5 让模型少一点惊讶 | a bigram model trained by gradient descent on the loss |
 //! | [`information`] | 5 | cross-entropy = entropy + KL divergence; perplexity |
 //! | [`fast`]     | 6 为什么要融合 | the fused kernel: online softmax, gradient in the same pass, fused linear CE |
-//! | [`speed`]    | 6 | the benchmark results the speed chapter quotes |
 //! | [`error`]    | all | [`LossError`]: what went wrong, in PyTorch's words |
 //! | [`real`]     | all | [`Real`]: the code is generic over `f32` and `f64` |
-//! | [`figures`]  | all | the SVG figures the chapters show |
-//! | [`quoted`]   | all | every number the prose quotes, with the code that produces it |
+//! | [`machinery`] | — | the book's machinery, apart from the lessons: quoted numbers, figures, bench results |
 //!
 //! Library functions never panic on bad input: they return a [`LossError`] whose message
 //! says what is wrong in the words PyTorch uses, where PyTorch has words for it.
@@ -23,13 +21,11 @@
 pub mod cross_entropy_loss;
 pub mod error;
 pub mod fast;
-pub mod figures;
 pub mod fused;
 pub mod information;
+pub mod machinery;
 pub mod one_hot;
-pub mod quoted;
 pub mod real;
-pub mod speed;
 pub mod surprise;
 pub mod training;
 

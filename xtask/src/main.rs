@@ -232,7 +232,7 @@ fn goldens(root: &Path) -> Result {
 fn figures() -> Result {
     let dir = root().join("src/figures");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    for figure in listings::figures::all() {
+    for figure in listings::machinery::figures::all() {
         let svg = (figure.draw)().map_err(|e| format!("{}: {e}", figure.file))?;
         let path = dir.join(figure.file);
         if std::fs::read_to_string(&path).ok().as_deref() != Some(svg.as_str()) {

@@ -197,7 +197,7 @@ fn cells_of(root: &Path, chapter: &str, markdown: &str) -> Result<Vec<Cell>, Str
                     i = end + 1;
                     continue;
                 }
-                ("text", _) if body.iter().any(|l| l.contains("../listings/output/")) => {
+                ("text", _) if printed_by_last_cell(&cells, body) => {
                     // A listing's output: the kernel prints it itself.
                     i = end + 1;
                     continue;
@@ -220,12 +220,12 @@ fn cells_of(root: &Path, chapter: &str, markdown: &str) -> Result<Vec<Cell>, Str
             flush(&mut prose, &mut cells);
             let figure = cap[2].replace('-', "_");
             cells.push(Cell::Markdown(format!(
-                "**图：{}**（下面的单元格用 `listings::figures::{figure}` 现场画出）",
+                "**图：{}**（下面的单元格用 `listings::machinery::figures::{figure}` 现场画出）",
                 &cap[1]
             )));
             cells.push(Cell::Code {
                 source: format!(
-                    "let svg = listings::figures::{figure}()?;\nprintln!(\"EVCXR_BEGIN_CONTENT image/svg+xml\\n{{svg}}\\nEVCXR_END_CONTENT\");"
+                    "let svg = listings::machinery::figures::{figure}()?;\nprintln!(\"EVCXR_BEGIN_CONTENT image/svg+xml\\n{{svg}}\\nEVCXR_END_CONTENT\");"
                 ),
                 expect: Expect { stdout: String::new(), display: Some("image/svg+xml"), origin: format!("figures/{}.svg", &cap[2]) },
             });
@@ -239,10 +239,27 @@ fn cells_of(root: &Path, chapter: &str, markdown: &str) -> Result<Vec<Cell>, Str
     Ok(cells)
 }
 
+/// Whether a ```text block only includes the output of the code cell just before it (which
+/// the kernel prints itself). Output made by the book's machinery (chapter 6's tables, whose
+/// code the chapter does not show) has no such cell and stays in the Markdown.
+fn printed_by_last_cell(cells: &[Cell], body: &[&str]) -> bool {
+    let Some(Cell::Code { expect, .. }) = cells.last() else {
+        return false;
+    };
+    body.iter().filter_map(|l| include(l)).any(|(path, _)| {
+        path.contains("../listings/output/")
+            && path
+                .rsplit('/')
+                .next()
+                .and_then(|file| file.strip_suffix(".txt"))
+                .is_some_and(|anchor| expect.origin.ends_with(&format!(":{anchor}")))
+    })
+}
+
 /// The last cell's code. It ends with a statement, not a block: evcxr would display a
 /// block's `()`.
-const NUMBERS_CELL: &str = r#"// 本章正文引用的每一个数字，都由 listings::quoted 中的代码算出
-let numbers: Vec<String> = listings::quoted::registry()?
+const NUMBERS_CELL: &str = r#"// 本章正文引用的每一个数字，都由 listings::machinery::quoted 中的代码算出
+let numbers: Vec<String> = listings::machinery::quoted::registry()?
     .iter()
     .filter(|q| q.chapter == "CHAPTER")
     .map(|q| {
@@ -253,9 +270,9 @@ let numbers: Vec<String> = listings::quoted::registry()?
 println!("{}", numbers.join("
 "));"#;
 
-/// The last cell: every number the chapter quotes, printed from `listings::quoted`.
+/// The last cell: every number the chapter quotes, printed from `listings::machinery::quoted`.
 fn numbers_cell(chapter: &str) -> Result<Cell, String> {
-    let registry = listings::quoted::registry().map_err(|e| e.to_string())?;
+    let registry = listings::machinery::quoted::registry().map_err(|e| e.to_string())?;
     let mut stdout = String::new();
     for q in registry.iter().filter(|q| q.chapter == chapter) {
         let values: Vec<String> = q.values.iter().map(|v| format!("{v:.4}")).collect();
@@ -267,7 +284,7 @@ fn numbers_cell(chapter: &str) -> Result<Cell, String> {
         expect: Expect {
             stdout,
             display: None,
-            origin: "listings::quoted".into(),
+            origin: "listings::machinery::quoted".into(),
         },
     })
 }

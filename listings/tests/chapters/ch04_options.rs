@@ -232,7 +232,7 @@ pub fn label_smoothing() -> Result<(), Box<dyn Error>> {
     let kl = listings::information::kl_divergence(&y_smooth.to_vec(), &y_best.to_vec())?;
     assert_eq!(vec![kl], quoted("smoothing_gap"));
     assert!((loss_best[[]] - entropy(&y_smooth.to_vec())? - kl).abs() < 1e-15);
-    let (fig_z, fig_loss) = listings::figures::smoothing_minimum()?;
+    let (fig_z, fig_loss) = listings::machinery::figures::smoothing_minimum()?;
     assert_eq!(vec![z_best], quoted("smoothing_best_z"));
     assert_eq!(vec![loss_best[[]]], quoted("smoothing_best_loss"));
     assert!((fig_z - z_best).abs() < 1e-15 && (fig_loss - loss_best[[]]).abs() < 1e-15);

@@ -2,7 +2,7 @@
 
 use std::error::Error;
 
-use super::section;
+use super::{section, table};
 
 fn quoted(name: &str) -> Vec<f64> {
     super::quoted("ch06-speed", name)
@@ -11,7 +11,7 @@ fn quoted(name: &str) -> Vec<f64> {
 pub fn sizes() -> Result<(), Box<dyn Error>> {
     section("sizes");
     // ANCHOR: sizes
-    use listings::speed::logits_bytes;
+    use listings::fast::logits_bytes;
 
     let lines: Vec<String> = [(512, 5), (4096, 32_000), (8192, 50_257)]
         .iter()
@@ -38,31 +38,25 @@ pub fn sizes() -> Result<(), Box<dyn Error>> {
 }
 
 pub fn measured() -> Result<(), Box<dyn Error>> {
-    section("machine");
-    // ANCHOR: machine
-    use listings::speed::Bench;
+    table("machine");
+    use listings::machinery::speed::Bench;
 
     // bench/results.json，由 cargo xtask bench 写出
     let bench = Bench::load()?;
     println!("{}", bench.machine());
-    // ANCHOR_END: machine
 
-    section("forward");
-    // ANCHOR: forward
+    table("forward");
     // [8192, 50257]
-    let (n, c) = listings::speed::BIG;
+    let (n, c) = listings::machinery::speed::BIG;
     println!("{}", bench.table(n, c, "forward")?);
-    // ANCHOR_END: forward
     let targets = bench.targets()?;
     assert_eq!(
         targets.forward_over_floor.to_vec(),
         quoted("forward_over_floor")
     );
 
-    section("passes");
-    // ANCHOR: passes
+    table("passes");
     println!("{}", bench.passes(n, c)?);
-    // ANCHOR_END: passes
     assert_eq!(
         targets.read_once_gb_per_s.to_vec(),
         quoted("read_once_gb_per_s")
@@ -76,17 +70,13 @@ pub fn measured() -> Result<(), Box<dyn Error>> {
     assert!(targets.in_place_gb_per_s[1] > targets.read_once_gb_per_s[1]);
     assert_eq!(format!("{:.0}", targets.floor_ms[0]), "459");
 
-    section("forward_backward");
-    // ANCHOR: forward_backward
+    table("forward_backward");
     println!("{}", bench.table(n, c, "forward_backward")?);
-    // ANCHOR_END: forward_backward
 
-    section("like_for_like");
-    // ANCHOR: like_for_like
-    let (mid_n, mid_c) = listings::speed::MID;
+    table("like_for_like");
+    let (mid_n, mid_c) = listings::machinery::speed::MID;
     let tables = [bench.comparisons(n, c)?, bench.comparisons(mid_n, mid_c)?];
     println!("{}", tables.join("\n\n"));
-    // ANCHOR_END: like_for_like
     assert_eq!(
         targets.ours_thp_over_in_place.to_vec(),
         quoted("ours_thp_over_in_place")
@@ -114,8 +104,7 @@ pub fn measured() -> Result<(), Box<dyn Error>> {
     );
     assert_eq!(targets.torch_over_thp.to_vec(), quoted("torch_over_thp"));
 
-    section("other_sizes");
-    // ANCHOR: other_sizes
+    table("other_sizes");
     let tables = [
         bench.table(4096, 32_000, "forward_backward")?,
         bench.table(512, 5, "forward_backward")?,
@@ -129,15 +118,16 @@ pub fn measured() -> Result<(), Box<dyn Error>> {
         read_1.median * 1e6,
         read_2.median * 1e6
     );
-    // ANCHOR_END: other_sizes
     assert_eq!(
         vec![targets.small_read_once_us],
         quoted("small_read_once_us")
     );
 
-    section("linear");
-    // ANCHOR: linear
+    table("linear");
     println!("{}", bench.linear_table()?);
+
+    section("linear_floor");
+    // ANCHOR: linear_floor
     // 本书的峰值至少要装下：两个梯度 dL/dH [N, H]、dL/dW [C, H]，和一块 [128, C] 的 logits
     fn megabytes(rows: usize, cols: usize) -> f64 {
         (rows * cols * 4) as f64 / 1e6
@@ -149,7 +139,7 @@ pub fn measured() -> Result<(), Box<dyn Error>> {
         "本书的下限：dH {d_hidden:.1} MB + dW {d_weight:.1} MB + 一块 logits {chunk:.1} MB = {:.1} MB",
         d_hidden + d_weight + chunk
     );
-    // ANCHOR_END: linear
+    // ANCHOR_END: linear_floor
     let floor_mb = quoted("linear_floor_mb");
     assert_eq!(
         vec![d_hidden, d_weight, chunk, d_hidden + d_weight + chunk],
@@ -217,7 +207,7 @@ fn gradient() -> Result<(), Box<dyn Error>> {
 }
 
 pub fn exercises() -> Result<(), Box<dyn Error>> {
-    use listings::speed::logits_bytes;
+    use listings::fast::logits_bytes;
     section("ex1");
     // ANCHOR: ex1
     let (n, c, chunk) = (8192, 50_257, 128);

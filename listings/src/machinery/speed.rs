@@ -9,8 +9,10 @@
 use serde_json::Value;
 use thiserror::Error;
 
+use crate::fast::logits_bytes;
+
 /// The committed results of the last `cargo xtask bench`.
-pub const RESULTS: &str = include_str!("../../bench/results.json");
+pub const RESULTS: &str = include_str!("../../../bench/results.json");
 
 /// What went wrong reading the results.
 #[derive(Debug, Error, PartialEq)]
@@ -19,15 +21,6 @@ pub enum SpeedError {
     Json(String),
     #[error("bench/results.json has no measurement for {0}; run `cargo xtask bench`")]
     Missing(String),
-}
-
-/// The bytes of a `[N, C]` array of `f32`: what one pass over the logits reads.
-///
-/// ```
-/// assert_eq!(listings::speed::logits_bytes(8192, 50257), 1_646_821_376);
-/// ```
-pub fn logits_bytes(n: usize, c: usize) -> usize {
-    n * c * std::mem::size_of::<f32>()
 }
 
 /// A median with the smallest and largest sample.
@@ -67,7 +60,7 @@ impl Bench {
     /// The committed run.
     ///
     /// ```
-    /// let bench = listings::speed::Bench::load().unwrap();
+    /// let bench = listings::machinery::speed::Bench::load().unwrap();
     /// assert!(bench.machine().contains("核"));
     /// ```
     pub fn load() -> Result<Bench, SpeedError> {
@@ -77,7 +70,7 @@ impl Bench {
     /// A run from its JSON text.
     ///
     /// ```
-    /// use listings::speed::{Bench, SpeedError};
+    /// use listings::machinery::speed::{Bench, SpeedError};
     /// let empty = Bench::parse("{}").unwrap();
     /// assert!(matches!(empty.seconds(1, 1, 1, "ours", "forward"), Err(SpeedError::Missing(_))));
     /// assert!(matches!(Bench::parse("not json"), Err(SpeedError::Json(_))));

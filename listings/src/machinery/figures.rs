@@ -41,7 +41,7 @@ pub struct Figure {
 /// Every figure, in the order the chapters show them.
 ///
 /// ```
-/// let files: Vec<_> = listings::figures::all().iter().map(|f| f.file).collect();
+/// let files: Vec<_> = listings::machinery::figures::all().iter().map(|f| f.file).collect();
 /// assert_eq!(files, ["surprise-curve.svg", "prediction-bars.svg", "loss-vs-logit.svg",
 ///                    "label-smoothing.svg", "training-loss.svg", "training-prediction.svg",
 ///                    "speed-forward-backward.svg", "linear-memory.svg"]);
@@ -217,7 +217,7 @@ fn svg(
 /// Chapter 1: the curve `-ln p` with the coin's two outcomes marked.
 ///
 /// ```
-/// let svg = listings::figures::surprise_curve().unwrap();
+/// let svg = listings::machinery::figures::surprise_curve().unwrap();
 /// assert!(svg.starts_with("<svg") && svg.contains("反面"));
 /// ```
 pub fn surprise_curve() -> Result<String, FigureError> {
@@ -258,7 +258,7 @@ pub fn surprise_curve() -> Result<String, FigureError> {
 /// Chapter 2: the prediction after "我 爱 吃" as bars, the answer "苹果" highlighted.
 ///
 /// ```
-/// let svg = listings::figures::prediction_bars().unwrap();
+/// let svg = listings::machinery::figures::prediction_bars().unwrap();
 /// assert!(svg.contains("苹果") && svg.contains("0.51"));
 /// ```
 pub fn prediction_bars() -> Result<String, FigureError> {
@@ -303,7 +303,7 @@ pub fn prediction_bars() -> Result<String, FigureError> {
 /// Chapter 3: one row's loss and its gradient as the logit of the right answer varies.
 ///
 /// ```
-/// let svg = listings::figures::loss_vs_logit().unwrap();
+/// let svg = listings::machinery::figures::loss_vs_logit().unwrap();
 /// assert!(svg.contains("梯度"));
 /// ```
 pub fn loss_vs_logit() -> Result<String, FigureError> {
@@ -373,7 +373,7 @@ pub fn loss_vs_logit() -> Result<String, FigureError> {
 /// `z_t = ln(ỹ_t / (1 − ỹ_t)) + ln Σ_{j≠t} e^{z_j}`. Returns `(z_t, the loss there)`.
 ///
 /// ```
-/// let (z, loss) = listings::figures::smoothing_minimum().unwrap();
+/// let (z, loss) = listings::machinery::figures::smoothing_minimum().unwrap();
 /// assert!((z - 4.6_f64.ln()).abs() < 1e-12 && (loss - 0.4035).abs() < 1e-4);
 /// ```
 pub fn smoothing_minimum() -> Result<(f64, f64), LossError> {
@@ -400,7 +400,7 @@ pub fn smoothing_minimum() -> Result<(f64, f64), LossError> {
 /// only when every logit may move.
 ///
 /// ```
-/// let svg = listings::figures::label_smoothing().unwrap();
+/// let svg = listings::machinery::figures::label_smoothing().unwrap();
 /// assert!(svg.contains("ε = 0.1") && svg.contains("z = 1.526"));
 /// ```
 pub fn label_smoothing() -> Result<String, FigureError> {
@@ -489,7 +489,7 @@ pub fn label_smoothing() -> Result<String, FigureError> {
 /// Chapter 5: the mean surprise falls step by step toward the data's conditional entropy.
 ///
 /// ```
-/// let svg = listings::figures::training_loss().unwrap();
+/// let svg = listings::machinery::figures::training_loss().unwrap();
 /// assert!(svg.contains("下限"));
 /// ```
 pub fn training_loss() -> Result<String, FigureError> {
@@ -532,7 +532,7 @@ pub fn training_loss() -> Result<String, FigureError> {
 /// Chapter 5: after "我 爱 吃", the model's distribution before and after training.
 ///
 /// ```
-/// let svg = listings::figures::training_prediction().unwrap();
+/// let svg = listings::machinery::figures::training_prediction().unwrap();
 /// assert!(svg.contains("训练后"));
 /// ```
 pub fn training_prediction() -> Result<String, FigureError> {
@@ -561,11 +561,11 @@ pub fn training_prediction() -> Result<String, FigureError> {
 /// log scale (the slowest takes a hundred times the fastest), from `bench/results.json`.
 ///
 /// ```
-/// let svg = listings::figures::speed_forward_backward().unwrap();
+/// let svg = listings::machinery::figures::speed_forward_backward().unwrap();
 /// assert!(svg.contains("torch (THP)") && svg.contains("2 线程"));
 /// ```
 pub fn speed_forward_backward() -> Result<String, FigureError> {
-    use crate::speed::{BIG, Bench, PEERS};
+    use crate::machinery::speed::{BIG, Bench, PEERS};
     let bench = Bench::load().map_err(|e| FigureError::Drawing(e.to_string()))?;
     let (n, c) = BIG;
     let mut bars = Vec::new();
@@ -628,11 +628,11 @@ pub fn speed_forward_backward() -> Result<String, FigureError> {
 /// our chunked version and torch's two, from `bench/results.json`.
 ///
 /// ```
-/// let svg = listings::figures::linear_memory().unwrap();
+/// let svg = listings::machinery::figures::linear_memory().unwrap();
 /// assert!(svg.contains("torch unfused") && svg.contains("MB"));
 /// ```
 pub fn linear_memory() -> Result<String, FigureError> {
-    use crate::speed::{Bench, LINEAR_PEERS};
+    use crate::machinery::speed::{Bench, LINEAR_PEERS};
     let bench = Bench::load().map_err(|e| FigureError::Drawing(e.to_string()))?;
     let mut bars = Vec::new();
     for peer in LINEAR_PEERS {

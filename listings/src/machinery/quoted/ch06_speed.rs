@@ -6,14 +6,14 @@ const CHAPTER: &str = "ch06-speed";
 
 /// The chapter's quoted numbers, computed now.
 pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
-    let bench = crate::speed::Bench::load()?;
+    let bench = crate::machinery::speed::Bench::load()?;
     let speed = bench.targets()?;
     Ok(vec![
         quote!(
             CHAPTER,
             "big_logits_gb",
             Computed,
-            [crate::speed::logits_bytes(8192, 50_257) as f64 / 1e9]
+            [crate::fast::logits_bytes(8192, 50_257) as f64 / 1e9]
         ),
         quote!(
             CHAPTER,
@@ -114,7 +114,7 @@ pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
             speed.linear_time_vs_faster
         ),
         quote!(CHAPTER, "ex_unfused_fused", Computed, {
-            let bytes = crate::speed::logits_bytes;
+            let bytes = crate::fast::logits_bytes;
             [
                 2.0 * bytes(8192, 50_257) as f64 / 1e9,
                 bytes(128, 50_257) as f64 / 1e6,
@@ -122,7 +122,7 @@ pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
             ]
         }),
         quote!(CHAPTER, "ex_passes_gb", Computed, {
-            let one = crate::speed::logits_bytes(8192, 50_257) as f64 / 1e9;
+            let one = crate::fast::logits_bytes(8192, 50_257) as f64 / 1e9;
             // log_softmax 2 + nll_loss 0 + its backward 1 + log_softmax backward 3; fused 1 + 2
             [6.0 * one, 3.0 * one]
         }),

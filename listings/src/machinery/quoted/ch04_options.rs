@@ -26,7 +26,7 @@ pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
     let ce = CrossEntropyLoss::<f64>::new();
     let weighted = CrossEntropyLoss::new().weight(array![1.0, 1.0, 1.0, 2.0, 1.0]);
     let smooth = CrossEntropyLoss::new().label_smoothing(0.1);
-    let (best_z, best_loss) = crate::figures::smoothing_minimum()?;
+    let (best_z, best_loss) = crate::machinery::figures::smoothing_minimum()?;
     let mut at_best = array![GOOD_PREDICTION].mapv(f64::ln);
     at_best[[0, 3]] = best_z;
     let two_answers = array![[0.0, 0.0, 0.0, 1.0, 1.0]].into_dyn();

@@ -44,7 +44,7 @@ impl Quoted {
     /// to as many decimals as `text` shows.
     ///
     /// ```
-    /// use listings::quoted::{Kind, Quoted};
+    /// use listings::machinery::quoted::{Kind, Quoted};
     /// let q = Quoted { chapter: "ch", name: "x", kind: Kind::Computed, code: "", values: vec![0.5108] };
     /// assert!(q.matches("0.51") && q.matches("0.511") && !q.matches("0.52"));
     /// ```
@@ -110,7 +110,7 @@ pub enum QuotedError {
     #[error(transparent)]
     Loss(#[from] LossError),
     #[error(transparent)]
-    Speed(#[from] crate::speed::SpeedError),
+    Speed(#[from] crate::machinery::speed::SpeedError),
 }
 
 /// The whole registry, computed now, chapter by chapter in reading order.
@@ -134,7 +134,7 @@ pub fn registry() -> Result<Vec<Quoted>, QuotedError> {
 /// The entry `name` of `chapter`, if there is one.
 ///
 /// ```
-/// use listings::quoted::lookup;
+/// use listings::machinery::quoted::lookup;
 /// let q = lookup("ch02-one-hot", "loss_good").unwrap();
 /// assert!(q.matches("0.51"));
 /// ```
@@ -149,7 +149,7 @@ pub fn lookup(chapter: &str, name: &str) -> Option<Quoted> {
 /// The registry, computed once per process (it trains chapter 5's model twice).
 ///
 /// ```
-/// let all = listings::quoted::cached().unwrap();
+/// let all = listings::machinery::quoted::cached().unwrap();
 /// assert!(all.iter().any(|q| q.chapter == "ch01-coin" && q.name == "heads"));
 /// ```
 pub fn cached() -> Result<&'static [Quoted], &'static QuotedError> {

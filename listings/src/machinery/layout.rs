@@ -1,0 +1,194 @@
+//! The book's layout, read once for everyone: its pages from `src/SUMMARY.md`, and the
+//! anchored regions that chapters include from listings files.
+//!
+//! `SUMMARY.md` is the one list of pages: the notebooks, their README's table, the tests
+//! and the browser check all take the chapters from here, so no second list can drift.
+
+use std::path::{Path, PathBuf};
+
+/// One page of the book, as `SUMMARY.md` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The file name without `.md`: `ch01-coin`, `rust-primer`.
+    pub stem: String,
+    /// The title the table of contents shows.
+    pub title: String,
+    /// Numbered chapters are `chNN-…`: they have a notebook and a figure.
+    pub numbered: bool,
+    /// The Markdown file.
+    pub path: PathBuf,
+}
+
+impl Page {
+    /// The Markdown text of the page.
+    pub fn markdown(&self) -> Result<String, LayoutError> {
+        read(&self.path)
+    }
+}
+
+/// A book whose `src/SUMMARY.md` could not be read or makes no sense.
+#[derive(Debug, thiserror::Error)]
+pub enum LayoutError {
+    #[error("{path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("src/SUMMARY.md line {line}: `{text}` is not a `[title](file.md)` link")]
+    Link { line: usize, text: String },
+}
+
+fn read(path: &Path) -> Result<String, LayoutError> {
+    std::fs::read_to_string(path).map_err(|source| LayoutError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Every page of the book under `root` (the folder with `book.toml`), in reading order.
+///
+/// ```
+/// let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+/// let pages = listings::machinery::layout::pages(&root).unwrap();
+/// assert_eq!(pages[0].stem, "intro");
+/// let ch01 = pages.iter().find(|p| p.stem == "ch01-coin").unwrap();
+/// assert!(ch01.numbered && ch01.title == "硬币的惊讶度");
+/// ```
+pub fn pages(root: &Path) -> Result<Vec<Page>, LayoutError> {
+    let summary = read(&root.join("src/SUMMARY.md"))?;
+    parse_summary(&summary, &root.join("src"))
+}
+
+/// The numbered chapters (`chNN-…`) in order: one notebook each.
+///
+/// ```
+/// let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+/// let chapters = listings::machinery::layout::chapters(&root).unwrap();
+/// assert_eq!(chapters.len(), 6);
+/// assert_eq!(chapters[1].stem, "ch02-one-hot");
+/// ```
+pub fn chapters(root: &Path) -> Result<Vec<Page>, LayoutError> {
+    Ok(pages(root)?.into_iter().filter(|p| p.numbered).collect())
+}
+
+fn parse_summary(summary: &str, src: &Path) -> Result<Vec<Page>, LayoutError> {
+    let mut pages = Vec::new();
+    for (i, line) in summary.lines().enumerate() {
+        let text = line.trim().trim_start_matches("- ");
+        if !text.starts_with('[') {
+            continue;
+        }
+        let bad = || LayoutError::Link {
+            line: i + 1,
+            text: line.to_string(),
+        };
+        let (title, rest) = text[1..].split_once("](").ok_or_else(bad)?;
+        let file = rest.strip_suffix(')').ok_or_else(bad)?;
+        let stem = file.strip_suffix(".md").ok_or_else(bad)?;
+        let numbered = stem.len() > 5
+            && stem.starts_with("ch")
+            && stem[2..4].bytes().all(|b| b.is_ascii_digit())
+            && stem.as_bytes()[4] == b'-';
+        pages.push(Page {
+            stem: stem.to_string(),
+            title: title.to_string(),
+            numbered,
+            path: src.join(file),
+        });
+    }
+    Ok(pages)
+}
+
+/// Anchored regions: `// ANCHOR: name` … `// ANCHOR_END: name`, mdBook's include syntax.
+pub mod anchor {
+    /// The lines between `ANCHOR: name` and `ANCHOR_END: name`, without the anchor lines of
+    /// nested regions, dedented — what mdBook shows for `{{#include file:name}}`.
+    ///
+    /// ```
+    /// use listings::machinery::layout::anchor::region;
+    /// let text = "fn f() {\n    // ANCHOR: a\n    let x = 1;\n    // ANCHOR: b\n        x + 1;\n    // ANCHOR_END: b\n    // ANCHOR_END: a\n}\n";
+    /// assert_eq!(region(text, "a").unwrap(), "let x = 1;\n    x + 1;");
+    /// assert_eq!(region(text, "b").unwrap(), "x + 1;");
+    /// assert_eq!(region(text, "c"), None);
+    /// ```
+    pub fn region(text: &str, name: &str) -> Option<String> {
+        let mut lines = text.lines().skip_while(|l| marker(l) != Some(("ANCHOR", name)));
+        lines.next()?;
+        let mut body = Vec::new();
+        for line in lines {
+            match marker(line) {
+                Some(("ANCHOR_END", n)) if n == name => return Some(dedent(&body)),
+                Some(_) => {}
+                None => body.push(line),
+            }
+        }
+        None
+    }
+
+    /// The names of every region a file opens, in order.
+    ///
+    /// ```
+    /// let text = "// ANCHOR: a\n1\n// ANCHOR_END: a\n// ANCHOR: b\n// ANCHOR_END: b\n";
+    /// assert_eq!(listings::machinery::layout::anchor::names(text), ["a", "b"]);
+    /// ```
+    pub fn names(text: &str) -> Vec<&str> {
+        text.lines()
+            .filter_map(marker)
+            .filter(|(kind, _)| *kind == "ANCHOR")
+            .map(|(_, name)| name)
+            .collect()
+    }
+
+    /// `// ANCHOR: name` → `("ANCHOR", "name")`; `// ANCHOR_END: name` → `("ANCHOR_END", …)`.
+    fn marker(line: &str) -> Option<(&str, &str)> {
+        let comment = line.trim().strip_prefix("//")?.trim_start();
+        let (kind, name) = comment.split_once(": ")?;
+        matches!(kind, "ANCHOR" | "ANCHOR_END").then_some((kind, name.trim_end()))
+    }
+
+    fn dedent(lines: &[&str]) -> String {
+        let cut = lines
+            .iter()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.len() - l.trim_start().len())
+            .min()
+            .unwrap_or(0);
+        lines
+            .iter()
+            .map(|l| if l.trim().is_empty() { "" } else { &l[cut..] })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_gives_pages_in_order() {
+        let summary = "# Summary\n\n[前言](intro.md)\n\n- [硬币](ch01-coin.md)\n- [选项](ch04-options.md)\n\n[术语表](glossary.md)\n";
+        let pages = parse_summary(summary, Path::new("src")).unwrap();
+        let stems: Vec<_> = pages.iter().map(|p| (p.stem.as_str(), p.numbered)).collect();
+        assert_eq!(
+            stems,
+            [
+                ("intro", false),
+                ("ch01-coin", true),
+                ("ch04-options", true),
+                ("glossary", false)
+            ]
+        );
+        assert_eq!(pages[1].path, Path::new("src/ch01-coin.md"));
+        assert_eq!(pages[1].title, "硬币");
+    }
+
+    #[test]
+    fn a_broken_link_names_its_line() {
+        let err = parse_summary("# S\n\n- [硬币](ch01-coin.md\n", Path::new("src")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "src/SUMMARY.md line 3: `- [硬币](ch01-coin.md` is not a `[title](file.md)` link"
+        );
+    }
+}
