@@ -1,30 +1,24 @@
 //! The committed figures are exactly what `listings::machinery::figures` draws now.
 //!
-//! Like rust-analyzer's `ensure_file_contents`: on a difference the test fails and says
-//! how to refresh; with `UPDATE_EXPECT=1` it rewrites the file instead.
+//! Like rust-analyzer's `ensure_file_contents`, through `listings::machinery::fresh`: on a
+//! difference the test fails, names the file and says how to refresh; with
+//! `UPDATE_EXPECT=1` it rewrites the file instead.
 
 mod common;
 
+use listings::machinery::fresh::ensure_fresh;
+
 #[test]
 fn committed_figures_are_fresh() {
-    let update = std::env::var_os("UPDATE_EXPECT").is_some();
     let mut stale = Vec::new();
     for figure in listings::machinery::figures::all() {
         let svg = (figure.draw)().unwrap_or_else(|e| panic!("{}: {e}", figure.file));
         let path = common::path("src/figures").join(figure.file);
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        if committed != svg {
-            if update {
-                std::fs::write(&path, &svg).expect("write figure");
-            } else {
-                stale.push(figure.file);
-            }
+        if let Err(e) = ensure_fresh(&path, &svg, "cargo xtask figures") {
+            stale.push(e.to_string());
         }
     }
-    assert!(
-        stale.is_empty(),
-        "stale figures {stale:?} in src/figures/: run `cargo xtask figures` (or UPDATE_EXPECT=1 cargo test) and commit them"
-    );
+    assert!(stale.is_empty(), "{}", stale.join("\n\n"));
 }
 
 #[test]

@@ -56,9 +56,8 @@ fn rows(markdown: &str) -> Vec<Row> {
 
 /// The prose of the numbered chapters (`chNN-…`), by file name, in reading order.
 fn chapters() -> Vec<(String, String)> {
-    common::chapters()
+    common::numbered()
         .into_iter()
-        .filter(|(stem, _)| stem.starts_with("ch"))
         .map(|(stem, markdown)| {
             let prose: Vec<String> = common::prose(&markdown)
                 .into_iter()

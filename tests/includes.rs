@@ -6,6 +6,7 @@
 
 mod common;
 
+use listings::machinery::layout::anchor::region;
 use regex::Regex;
 
 /// The `{{#include path:anchor}}` / `{{#rustdoc_include …}}` directives of a chapter.
@@ -28,17 +29,9 @@ fn every_include_resolves_to_a_file_and_anchor() {
             let text = std::fs::read_to_string(&path)
                 .unwrap_or_else(|e| panic!("src/{chapter}.md includes {file}: {e}"));
             if let Some(anchor) = anchor {
-                let start = format!("ANCHOR: {anchor}\n");
-                let end = format!("ANCHOR_END: {anchor}\n");
-                let body = text
-                    .split_once(&start)
-                    .and_then(|(_, rest)| rest.split_once(&end))
-                    .map(|(body, _)| body)
-                    .unwrap_or_else(|| {
-                        panic!(
-                            "src/{chapter}.md includes {file}:{anchor}, but that anchor is missing"
-                        )
-                    });
+                let body = region(&text, &anchor).unwrap_or_else(|| {
+                    panic!("src/{chapter}.md includes {file}:{anchor}, but that anchor is missing")
+                });
                 assert!(
                     body.lines()
                         .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with("//")),
@@ -85,10 +78,7 @@ fn every_output_block_is_generated() {
 #[test]
 fn every_chapter_has_a_figure_and_a_summary() {
     let image = Regex::new(r"!\[[^\]]+\]\((figures/[^)]+)\)").expect("valid regex");
-    for (chapter, markdown) in common::chapters()
-        .into_iter()
-        .filter(|(c, _)| c.starts_with("ch"))
-    {
+    for (chapter, markdown) in common::numbered() {
         let figures: Vec<_> = image
             .captures_iter(&markdown)
             .map(|c| c[1].to_string())

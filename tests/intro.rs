@@ -3,13 +3,15 @@
 
 mod common;
 
+use listings::machinery::layout::{Page, parse_summary};
 use regex::Regex;
 
-/// The numbered chapters of SUMMARY.md (`- [title](file.md)`), as files.
-fn numbered(summary: &str) -> Vec<String> {
-    let item = Regex::new(r"(?m)^- \[[^\]]+\]\(([^)]+\.md)\)").expect("valid regex");
-    item.captures_iter(summary)
-        .map(|c| c[1].to_string())
+/// The numbered chapters among `pages`, as files (`ch01-coin.md`).
+fn numbered(pages: &[Page]) -> Vec<String> {
+    pages
+        .iter()
+        .filter(|p| p.numbered)
+        .map(|p| format!("{}.md", p.stem))
         .collect()
 }
 
@@ -23,9 +25,8 @@ fn listed(intro: &str) -> Vec<(usize, String)> {
 
 #[test]
 fn the_intro_lists_every_numbered_chapter_in_order() {
-    let summary = std::fs::read_to_string(common::path("src/SUMMARY.md")).expect("SUMMARY.md");
     let intro = std::fs::read_to_string(common::path("src/intro.md")).expect("intro.md");
-    let chapters = numbered(&summary);
+    let chapters = numbered(&common::pages());
     assert!(
         chapters.len() >= 6,
         "SUMMARY.md has only {chapters:?}: is the parser broken?"
@@ -45,7 +46,8 @@ fn the_intro_lists_every_numbered_chapter_in_order() {
 fn the_parsers_see_the_lists() {
     let summary =
         "[前言](intro.md)\n\n- [甲](ch01-a.md)\n- [乙](ch02-b.md)\n\n[术语表](glossary.md)\n";
-    assert_eq!(numbered(summary), ["ch01-a.md", "ch02-b.md"]);
+    let pages = parse_summary(summary, std::path::Path::new("src")).expect("a summary");
+    assert_eq!(numbered(&pages), ["ch01-a.md", "ch02-b.md"]);
     let intro =
         "1. **[甲](ch01-a.md)**：一。\n2. **[乙](ch02-b.md)**（选读）：二。\n见[甲](ch01-a.md)。\n";
     assert_eq!(

@@ -2,31 +2,24 @@
 
 mod common;
 
+use listings::machinery::fresh::ensure_fresh;
+
 #[test]
 fn committed_notebooks_are_fresh() {
-    let update = std::env::var_os("UPDATE_EXPECT").is_some();
     let notebooks = xtask::notebooks::generate(common::root()).expect("notebooks generate");
     // The README's table of notebooks is generated from SUMMARY.md too, and kept fresh alike.
     let readme = xtask::notebooks::readme(common::root()).expect("notebooks/README.md");
-    let mut stale = Vec::new();
-    for notebook in notebooks.iter().chain([&readme]) {
-        let committed = std::fs::read_to_string(&notebook.path).unwrap_or_default();
-        if committed != notebook.json {
-            if update {
-                std::fs::write(&notebook.path, &notebook.json).expect("write notebook");
-            } else {
-                stale.push(notebook.path.display().to_string());
-            }
-        }
-    }
-    assert!(
-        stale.is_empty(),
-        "stale notebooks {stale:?}: run `cargo xtask notebooks` (or UPDATE_EXPECT=1 cargo test) and commit them"
-    );
-    assert_eq!(
-        notebooks.len(),
-        xtask::notebooks::chapters(common::root()).unwrap().len()
-    );
+    let stale: Vec<String> = notebooks
+        .iter()
+        .chain([&readme])
+        .filter_map(|notebook| {
+            ensure_fresh(&notebook.path, &notebook.json, "cargo xtask notebooks").err()
+        })
+        .map(|e| e.to_string())
+        .collect();
+    assert!(stale.is_empty(), "{}", stale.join("\n\n"));
+    // One notebook per numbered chapter of SUMMARY.md.
+    assert_eq!(notebooks.len(), common::numbered().len());
 }
 
 #[test]

@@ -1,14 +1,24 @@
-//! House rules that no compiler checks (rust-analyzer's `tidy` idea): stale words, a module
-//! table that matches the modules, lists of chapters that miss one, build output in git,
-//! tool pins scattered over files. Each rule is a function over text, so each is also seen
-//! to fail on a planted violation below.
+//! House rules that no compiler checks (rust-analyzer's `tidy` idea): stale words, module
+//! tables that match the modules, lists of chapters that miss one, build output in git,
+//! tool pins scattered over files, the two floors of `listings` kept apart (no lesson and
+//! no region a reader sees mentions the book's machinery), and long files that say why.
+//! Each rule is a function over text, so each is also seen to fail on a planted violation
+//! below.
 
 mod common;
 
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use listings::machinery::layout::anchor;
 use regex::Regex;
+
+/// A file in `listings/src` may be this long before its doc comment must say why.
+const LONG: usize = 350;
+
+/// The line a long file's doc comment gives its reason on.
+const WHY_LONG: &str = "//! Why this file is long:";
 
 /// Every file git tracks, with its text (binary files are skipped).
 fn tracked() -> Vec<(String, String)> {
@@ -92,11 +102,86 @@ fn stray_pin(path: &str, text: &str) -> Option<&'static str> {
     None
 }
 
+/// The lines of a lesson module that mention the book's machinery: the lessons are the
+/// floor readers call, and nothing in it may lean on the floor that checks the book.
+fn machinery_mentions(text: &str) -> Vec<String> {
+    let machinery = Regex::new(r"\bmachinery\b").expect("valid regex");
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| machinery.is_match(line))
+        .map(|(i, line)| format!("{}: {}", i + 1, line.trim()))
+        .collect()
+}
+
+/// The anchored regions of a chapter's listings file (what readers see) that mention the
+/// book's machinery. Code after `ANCHOR_END` (the assertions) may use it.
+fn regions_showing_machinery(text: &str) -> Vec<String> {
+    anchor::names(text)
+        .into_iter()
+        .filter(|name| anchor::region(text, name).is_some_and(|r| r.contains("machinery")))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A file's line count when it is over [`LONG`] lines and its doc comment (the leading
+/// `//!` lines) gives no reason on a line starting [`WHY_LONG`].
+fn long_without_reason(text: &str) -> Option<usize> {
+    let lines = text.lines().count();
+    let says_why = text
+        .lines()
+        .take_while(|l| l.starts_with("//!"))
+        .any(|l| l.starts_with(WHY_LONG));
+    (lines > LONG && !says_why).then_some(lines)
+}
+
+/// Every `.rs` file under `dir` (walked on disk, so new files count before git knows them),
+/// as (path relative to the book, text), sorted.
+fn rust_files(dir: &str) -> Vec<(String, String)> {
+    fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                found.push(path);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(&common::path(dir), &mut found);
+    found.sort();
+    found
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let relative = path
+                .strip_prefix(common::root())
+                .expect("under the book")
+                .display()
+                .to_string();
+            (relative, text)
+        })
+        .collect()
+}
+
+/// Files that name many chapters without being a list of them, and why a new chapter need
+/// not appear in them.
+const NOT_CHAPTER_LISTS: &[(&str, &str)] = &[
+    (
+        "src/glossary.md",
+        "links each term to the chapter where it first occurs (tests/glossary.rs checks that)",
+    ),
+    (
+        "web/check.mjs",
+        "search queries, each with the chapter it must find; its chapters come from SUMMARY.md",
+    ),
+];
+
 fn numbered_chapters() -> Vec<String> {
-    common::chapters()
+    common::numbered()
         .into_iter()
         .map(|(stem, _)| stem)
-        .filter(|stem| Regex::new(r"^ch\d\d-").unwrap().is_match(stem))
         .collect()
 }
 
@@ -122,11 +207,63 @@ fn no_stale_words_in_tracked_files() {
 }
 
 #[test]
-fn the_module_table_matches_the_modules() {
-    let lib = std::fs::read_to_string(common::path("listings/src/lib.rs")).unwrap();
-    if let Some(mismatch) = module_table_mismatch(&lib) {
-        panic!("listings/src/lib.rs: {mismatch}");
+fn the_module_tables_match_the_modules() {
+    for file in ["listings/src/lib.rs", "listings/src/machinery/mod.rs"] {
+        let text = std::fs::read_to_string(common::path(file)).unwrap();
+        if let Some(mismatch) = module_table_mismatch(&text) {
+            panic!("{file}: {mismatch}");
+        }
     }
+}
+
+#[test]
+fn no_lesson_mentions_the_machinery() {
+    // Every module of `listings/src` but the crate root (which declares both floors) and
+    // the machinery itself.
+    let found: Vec<String> = rust_files("listings/src")
+        .into_iter()
+        .filter(|(path, _)| {
+            path != "listings/src/lib.rs" && !path.starts_with("listings/src/machinery/")
+        })
+        .flat_map(|(path, text)| {
+            machinery_mentions(&text)
+                .into_iter()
+                .map(move |line| format!("{path}:{line}"))
+        })
+        .collect();
+    assert!(
+        found.is_empty(),
+        "a lesson module mentions the book's machinery (listings::machinery may use the lessons, never the other way):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn no_region_a_reader_sees_shows_the_machinery() {
+    let mut found = Vec::new();
+    for (path, text) in rust_files("listings/tests/chapters") {
+        for region in regions_showing_machinery(&text) {
+            found.push(format!("{path}: region {region}"));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "an anchored region mentions machinery: move that code after ANCHOR_END, or print its output with table(\"…\"):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn a_long_file_says_why() {
+    let long: Vec<String> = rust_files("listings/src")
+        .into_iter()
+        .filter_map(|(path, text)| long_without_reason(&text).map(|n| format!("{path}: {n} lines")))
+        .collect();
+    assert!(
+        long.is_empty(),
+        "over {LONG} lines: split the file by idea, or say why in its doc comment on a line `{WHY_LONG} …`:\n{}",
+        long.join("\n")
+    );
 }
 
 #[test]
@@ -140,7 +277,8 @@ fn no_list_of_chapters_misses_one() {
         let list_like = [".md", ".mjs", ".yml", ".hbs"]
             .iter()
             .any(|x| path.ends_with(x));
-        if path == "src/SUMMARY.md" || !list_like {
+        let not_a_list = NOT_CHAPTER_LISTS.iter().any(|(file, _)| *file == path);
+        if path == "src/SUMMARY.md" || !list_like || not_a_list {
             continue;
         }
         if let Some(missing) = incomplete_chapter_list(&text, &chapters) {
@@ -198,6 +336,46 @@ fn a_list_missing_a_chapter_is_seen() {
         Some(vec!["ch04-d".to_string()])
     );
     assert_eq!(incomplete_chapter_list("see ch02-b.md", &chapters), None);
+}
+
+#[test]
+fn a_lesson_using_the_machinery_is_seen() {
+    let planted = "//! Chapter 1.\nuse crate::machinery::quoted::lookup;\npub fn f() {}\n";
+    assert_eq!(
+        machinery_mentions(planted),
+        ["2: use crate::machinery::quoted::lookup;"]
+    );
+    assert!(machinery_mentions("//! Chapter 1.\nuse crate::surprise;\n").is_empty());
+}
+
+#[test]
+fn a_region_showing_the_machinery_is_seen() {
+    let planted = "pub fn f() -> Result<(), Box<dyn Error>> {\n    // ANCHOR: table\n    let b = listings::machinery::speed::Bench::load()?;\n    // ANCHOR_END: table\n    Ok(())\n}\n";
+    assert_eq!(regions_showing_machinery(planted), ["table"]);
+    // After ANCHOR_END (the assertions) the machinery may be used.
+    let good = "    // ANCHOR: loss\n    let l = 1.0;\n    // ANCHOR_END: loss\n    assert_eq!(vec![l], listings::machinery::quoted::lookup(\"c\", \"l\").unwrap().values);\n";
+    assert!(regions_showing_machinery(good).is_empty());
+}
+
+#[test]
+fn a_machinery_module_missing_from_its_table_is_seen() {
+    let planted = "//! | [`quoted`] | numbers |\npub mod quoted;\npub mod layout;\n";
+    let mismatch = module_table_mismatch(planted).expect("layout is not in the table");
+    assert!(mismatch.contains("layout"), "{mismatch}");
+    assert!(module_table_mismatch("//! | [`quoted`] | numbers |\npub mod quoted;\n").is_none());
+}
+
+#[test]
+fn a_long_file_without_a_reason_is_seen() {
+    let body = "fn f() {}\n".repeat(LONG);
+    let planted = format!("//! A module.\n{body}");
+    assert_eq!(long_without_reason(&planted), Some(LONG + 1));
+    let reasoned = format!("//! A module.\n{WHY_LONG} one idea, told in one place.\n{body}");
+    assert_eq!(long_without_reason(&reasoned), None);
+    // The reason counts only in the doc comment, not buried further down.
+    let buried = format!("//! A module.\n{body}{WHY_LONG} no.\n");
+    assert!(long_without_reason(&buried).is_some());
+    assert_eq!(long_without_reason(&"x\n".repeat(LONG)), None);
 }
 
 #[test]

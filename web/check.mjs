@@ -14,9 +14,15 @@ import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 
-// The numbered chapters, from SUMMARY.md: never a list written here by hand.
-const CHAPTERS = [...fs.readFileSync(new URL("../src/SUMMARY.md", import.meta.url), "utf8")
-    .matchAll(/^- \[([^\]]+)\]\((ch\d\d-[\w-]+)\.md\)/gm)].map((m) => ({ title: m[1], stem: m[2] }));
+// The numbered chapters, from SUMMARY.md: never a list written here by hand. (This script
+// cannot call listings::machinery::layout, the Rust reader of SUMMARY.md; this function is
+// its one reader on the JavaScript side, and reads the same `- [title](chNN-name.md)` lines.)
+function numberedChapters() {
+    const summary = fs.readFileSync(new URL("../src/SUMMARY.md", import.meta.url), "utf8");
+    return [...summary.matchAll(/^- \[([^\]]+)\]\((ch\d\d-[\w-]+)\.md\)/gm)]
+        .map((m) => ({ title: m[1], stem: m[2] }));
+}
+const CHAPTERS = numberedChapters();
 
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync"];

@@ -177,11 +177,17 @@ pub enum LossError {
     #[error("Expected 1 or more dimensions (got 0): the input needs a class dimension")]
     NoDimensions,
 
-    /// A word the vocabulary does not have.
+    /// Fused linear cross-entropy multiplies hidden states `[N, H]` by the transposed
+    /// LM-head weights `[C, H]`: both need the same width `H`.
     #[error(
-        "“{0}” is not in the vocabulary; the model can only read and predict the words it has ids for"
+        "mat1 and mat2 shapes cannot be multiplied ({n}x{hidden} and {weight}x{classes}): the hidden states [N, H] have H = {hidden}, so the LM-head weights [C, H] need {hidden} columns, but they have {weight}"
     )]
-    UnknownWord(String),
+    HiddenWidthMismatch {
+        n: usize,
+        hidden: usize,
+        classes: usize,
+        weight: usize,
+    },
 
     /// A reshape that cannot fail did: a bug in this crate, reported instead of a panic.
     #[error(
@@ -245,14 +251,47 @@ impl LossError {
             | IgnoreIndexWithProbabilities { .. }
             | ByteIndexGather
             | NotDifferentiable
-            | GradOutputShape { .. } => Some(PyTorchError::RuntimeError),
+            | GradOutputShape { .. }
+            | HiddenWidthMismatch { .. } => Some(PyTorchError::RuntimeError),
             ProbabilityOutOfRange { .. }
             | NotADistribution { .. }
             | LengthMismatch { .. }
-            | UnknownWord(_)
             | Reshape { .. }
             | EmptyBatch
             | NoClasses => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::{Array1, Array2};
+
+    use super::*;
+    use crate::CrossEntropyLoss;
+    use crate::fast::linear_cross_entropy;
+
+    #[test]
+    fn a_hidden_width_that_the_lm_head_does_not_have_is_its_own_error() {
+        let hidden = Array2::<f32>::zeros((3, 4));
+        let weight = Array2::<f32>::zeros((5, 2));
+        let targets = Array1::from(vec![0_i64, 1, 2]);
+        let loss = CrossEntropyLoss::new();
+        let err = linear_cross_entropy(&loss, hidden.view(), weight.view(), targets.view(), 2)
+            .unwrap_err();
+        assert_eq!(
+            err,
+            LossError::HiddenWidthMismatch {
+                n: 3,
+                hidden: 4,
+                classes: 5,
+                weight: 2
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "mat1 and mat2 shapes cannot be multiplied (3x4 and 2x5): the hidden states [N, H] have H = 4, so the LM-head weights [C, H] need 4 columns, but they have 2"
+        );
+        assert_eq!(err.pytorch_kind(), Some(PyTorchError::RuntimeError));
     }
 }

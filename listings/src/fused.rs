@@ -9,6 +9,11 @@
 //! ln Σ_k exp(z_ik - m) - (z_i[t_i] - m)`, without keeping the `[N, C]` matrix; it agrees
 //! with the two-step version to the last bit. Its gradient with respect to the logits is
 //! `softmax(z_i) - onehot(t_i)`, divided by `N` for the mean.
+//!
+//! Why this file is long: it is chapter 3 in the order the chapter includes it (the naive
+//! log-softmax, the stable pieces, LogSoftmax + NLLLoss, the one-pass loss, its gradient,
+//! the chapter's batch), each function with a doctest, and the tests that hold the two-step
+//! and one-pass versions to the same bits need both beside them.
 
 use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis, array};
 

@@ -6,6 +6,8 @@
 //! at the answer `t`, every term but one is zero and the sum is `-ln y_pred[t]`: the
 //! surprisal (惊讶度) of chapter 1 at the right answer.
 
+use thiserror::Error;
+
 use crate::surprise::{check_distribution, check_same_classes, surprise};
 use crate::{LossError, Real};
 
@@ -29,6 +31,24 @@ pub const BAD_PREDICTION: [f64; 5] = [0.3, 0.3, 0.3, 0.05, 0.05];
 /// ```
 pub fn token_id(vocab: &[&str], word: &str) -> Option<usize> {
     vocab.iter().position(|&w| w == word)
+}
+
+/// A word the vocabulary has no id for: the model can neither read it nor predict it.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error(
+    "“{0}” is not in the vocabulary; the model can only read and predict the words it has ids for"
+)]
+pub struct UnknownWord(pub String);
+
+/// The id of `word` in `vocab`, or the error that says it is not there.
+///
+/// ```
+/// use listings::one_hot::{UnknownWord, VOCAB, id_of};
+/// assert_eq!(id_of(&VOCAB, "苹果"), Ok(3));
+/// assert_eq!(id_of(&VOCAB, "香蕉"), Err(UnknownWord("香蕉".to_string())));
+/// ```
+pub fn id_of(vocab: &[&str], word: &str) -> Result<usize, UnknownWord> {
+    token_id(vocab, word).ok_or_else(|| UnknownWord(word.to_string()))
 }
 
 /// The one-hot vector of length `classes` with a 1 at `target`.
@@ -166,5 +186,14 @@ mod tests {
             err,
             LossError::ProbabilityOutOfRange { index: 0, .. }
         ));
+    }
+
+    #[test]
+    fn a_word_outside_the_vocabulary_is_named_in_the_error() {
+        let err = id_of(&VOCAB, "香蕉").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "“香蕉” is not in the vocabulary; the model can only read and predict the words it has ids for"
+        );
     }
 }

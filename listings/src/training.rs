@@ -10,9 +10,21 @@
 //! between platforms' maths libraries).
 
 use ndarray::{Array1, Array2, ArrayD, Axis, IxDyn};
+use thiserror::Error;
 
-use crate::one_hot::{VOCAB, surprise_at};
+use crate::one_hot::{UnknownWord, VOCAB, id_of, surprise_at};
 use crate::{CrossEntropyLoss, LossError, Target};
+
+/// Why the chapter's training run could not be made: its data, or its loss.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum TrainingError {
+    /// A sentence has a word outside the vocabulary.
+    #[error(transparent)]
+    UnknownWord(#[from] UnknownWord),
+    /// The loss refused its input.
+    #[error(transparent)]
+    Loss(#[from] LossError),
+}
 
 /// The training sentences, over chapter 2's five-word vocabulary.
 pub const SENTENCES: [&str; 3] = ["我 爱 吃 苹果 eos", "我 吃 苹果 eos", "我 爱 苹果 eos"];
@@ -25,18 +37,13 @@ pub const SENTENCES: [&str; 3] = ["我 爱 吃 苹果 eos", "我 吃 苹果 eos"
 /// assert_eq!(inputs.len(), 10);
 /// assert_eq!((inputs[0], targets[0]), (0, 1)); // 我 → 爱
 /// ```
-pub fn pairs(sentences: &[&str]) -> Result<(Vec<usize>, Vec<i64>), LossError> {
+pub fn pairs(sentences: &[&str]) -> Result<(Vec<usize>, Vec<i64>), UnknownWord> {
     let mut inputs = Vec::new();
     let mut targets = Vec::new();
     for sentence in sentences {
         let ids: Vec<usize> = sentence
             .split_whitespace()
-            .map(|w| {
-                VOCAB
-                    .iter()
-                    .position(|&v| v == w)
-                    .ok_or_else(|| LossError::UnknownWord(w.to_string()))
-            })
+            .map(|w| id_of(&VOCAB, w))
             .collect::<Result<_, _>>()?;
         for pair in ids.windows(2) {
             inputs.push(pair[0]);
@@ -267,7 +274,7 @@ pub struct Run {
 /// assert_eq!(run.losses.len(), 201);
 /// assert!(run.losses[200] > run.floor);
 /// ```
-pub fn chapter_run() -> Result<Run, LossError> {
+pub fn chapter_run() -> Result<Run, TrainingError> {
     let (inputs, targets) = pairs(&SENTENCES)?;
     let uniform = Bigram::uniform(VOCAB.len());
     let (trained, losses) = train(uniform.clone(), &inputs, &targets, LEARNING_RATE, STEPS)?;
@@ -314,3 +321,28 @@ pub fn train(
     Ok((model, losses))
 }
 // ANCHOR_END: train
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sentence_with_an_unknown_word_says_which_word() {
+        let err = pairs(&["我 爱 吃 香蕉 eos"]).unwrap_err();
+        assert_eq!(err, UnknownWord("香蕉".to_string()));
+        // The run's error says the same.
+        assert_eq!(
+            TrainingError::from(err).to_string(),
+            "“香蕉” is not in the vocabulary; the model can only read and predict the words it has ids for"
+        );
+    }
+
+    #[test]
+    fn a_loss_error_in_the_run_keeps_pytorchs_words() {
+        let err = TrainingError::from(LossError::TargetOutOfBounds {
+            target: 5,
+            classes: 5,
+        });
+        assert!(err.to_string().starts_with("Target 5 is out of bounds."));
+    }
+}

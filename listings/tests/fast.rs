@@ -265,6 +265,12 @@ fn fused_linear_refuses_bad_shapes() {
     let w = Array2::<f32>::zeros((5, 2));
     let t = Array1::from(vec![0_i64, 1, 2]);
     assert!(listings::fast::linear_cross_entropy(&loss, h.view(), w.view(), t.view(), 2).is_err());
+    let err =
+        listings::fast::linear_cross_entropy(&loss, h.view(), w.view(), t.view(), 2).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("mat1 and mat2 shapes cannot be multiplied (3x4 and 2x5)")
+    );
     let w = Array2::<f32>::zeros((5, 4));
     let short = Array1::from(vec![0_i64]);
     let err = listings::fast::linear_cross_entropy(&loss, h.view(), w.view(), short.view(), 2)
@@ -308,5 +314,35 @@ fn column_major_logits_give_the_same_answers() {
             .forward_backward_fast(column_major.view(), t.view())
             .unwrap();
         assert_eq!((a, ga), (b, gb));
+    }
+}
+
+#[test]
+fn a_weight_that_is_not_contiguous_is_read_in_class_order() {
+    // Every other entry of a longer array: strided, so not one contiguous slice.
+    let weight = Array1::from(vec![0.5_f32, 9.0, 2.0, 9.0, 1.0]).slice_move(ndarray::s![..;2]);
+    assert!(weight.as_slice().is_none());
+    let x = Array2::from_shape_fn((3, 3), |(i, j)| (i as f32 - j as f32) * 0.7);
+    let t = Array1::from(vec![0_i64, 2, 1]);
+    for reduction in [Reduction::None, Reduction::Mean, Reduction::Sum] {
+        let strided = CrossEntropyLoss::new()
+            .weight(weight.clone())
+            .label_smoothing(0.1)
+            .reduction(reduction);
+        let contiguous = CrossEntropyLoss::new()
+            .weight(weight.as_standard_layout().into_owned())
+            .label_smoothing(0.1)
+            .reduction(reduction);
+        assert!(
+            agree(&strided, &x, &t, 1e-6).is_ok(),
+            "{:?}",
+            agree(&strided, &x, &t, 1e-6)
+        );
+        assert_eq!(
+            strided.forward_backward_fast(x.view(), t.view()).unwrap(),
+            contiguous
+                .forward_backward_fast(x.view(), t.view())
+                .unwrap()
+        );
     }
 }

@@ -4,20 +4,34 @@
 
 use std::path::{Path, PathBuf};
 
+use listings::machinery::layout::{self, Page};
+
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The chapters in reading order, from `src/SUMMARY.md`: (file stem, Markdown text).
+/// Every page of the book in reading order, from `src/SUMMARY.md` (through
+/// `listings::machinery::layout`, the one reader of it).
+pub fn pages() -> Vec<Page> {
+    layout::pages(root()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Every page in reading order: (file stem, Markdown text).
 pub fn chapters() -> Vec<(String, String)> {
-    let summary = std::fs::read_to_string(root().join("src/SUMMARY.md")).expect("src/SUMMARY.md");
-    let link = regex::Regex::new(r"\]\(([^)]+\.md)\)").expect("valid regex");
-    link.captures_iter(&summary)
-        .map(|cap| {
-            let file = cap[1].to_string();
-            let text = std::fs::read_to_string(root().join("src").join(&file))
-                .unwrap_or_else(|e| panic!("src/{file}: {e}"));
-            (file.trim_end_matches(".md").to_string(), text)
+    texts(pages())
+}
+
+/// The numbered chapters (`chNN-…`) in reading order: (file stem, Markdown text).
+pub fn numbered() -> Vec<(String, String)> {
+    texts(pages().into_iter().filter(|p| p.numbered).collect())
+}
+
+fn texts(pages: Vec<Page>) -> Vec<(String, String)> {
+    pages
+        .into_iter()
+        .map(|page| {
+            let text = page.markdown().unwrap_or_else(|e| panic!("{e}"));
+            (page.stem, text)
         })
         .collect()
 }

@@ -4,6 +4,10 @@
     execute_notebooks.py NOTEBOOK...      run and check; exit 1 if any cell fails
     execute_notebooks.py --self-test DIR  prove that a wrong number, a panic and a compile
                                           error each fail (DIR holds evcxr.toml)
+    execute_notebooks.py --check NOTEBOOK...  check notebooks already run elsewhere (the
+                                          copies JupyterLab saved in the browser test)
+    execute_notebooks.py --prebuild NOTEBOOK  run only its dependency cell, in $EVCXR_TMPDIR:
+                                          the crate is compiled before a reader opens JupyterLab
 
 A code cell fails on any `error` output, on any stderr output, on stdout that differs from
 `metadata.book.expected_stdout` (the text the book shows, written by the generator), on a
@@ -84,6 +88,26 @@ def run(path):
     return checked, problems, time.monotonic() - start
 
 
+def prebuild(path):
+    """Compile the book's crate and its dependencies once, in $EVCXR_TMPDIR.
+
+    JupyterLab's kernels then start warm: the first cell takes seconds, not minutes. (Also,
+    in JupyterLab 4.6 a Run All on a cold kernel ran the dependency cell and dropped the
+    cells queued behind its minute-long compile; a warm build avoids that.)"""
+    nb = nbformat.read(path, as_version=4)
+    deps = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("book", {}).get("origin") == "dependencies"]
+    nb.cells = deps[:1]
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="rust", allow_errors=True,
+                            resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
+    start = time.monotonic()
+    client.execute()
+    checked, problems = check(nb, os.path.basename(path))
+    print(f"prebuilt the notebooks' crate in {time.monotonic() - start:.1f} s ({os.environ.get('EVCXR_TMPDIR', '?')})")
+    for p in problems:
+        print(f"  {p[:1500]}")
+    return 1 if problems or not checked else 0
+
+
 def code_cell(source, stdout):
     cell = nbformat.v4.new_code_cell(source)
     cell.metadata["book"] = {"expected_stdout": stdout, "expected_display": None, "origin": "self-test"}
@@ -125,6 +149,17 @@ def main(argv):
             print(f)
         print(f"{len(BROKEN) + 1 - len(failures)} passed, {len(failures)} failed")
         return 1 if failures else 0
+    if argv[:1] == ["--prebuild"]:
+        return prebuild(argv[1])
+    if argv[:1] == ["--check"]:
+        problems = []
+        for path in argv[1:]:
+            checked, found = check(nbformat.read(path, as_version=4), os.path.basename(path))
+            print(f"notebook {os.path.basename(path)}: {checked} code cells checked ... {'ok' if not found else 'FAILED'}")
+            problems += found
+        for p in problems:
+            print(f"  {p[:1500]}")
+        return 1 if problems else 0
     total, all_problems, started = 0, [], time.monotonic()
     jobs = int(os.environ.get("BOOK_NOTEBOOK_JOBS", "2"))
     with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:

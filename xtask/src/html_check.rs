@@ -4,9 +4,8 @@
 
 use std::path::Path;
 
+use anyhow::{Context, Result, bail};
 use regex::Regex;
-
-use crate::Result;
 
 /// What the check saw in a book that passed.
 #[derive(Debug, Default, PartialEq)]
@@ -79,10 +78,12 @@ pub fn check_book(dir: &Path) -> Result<Report> {
     let mut problems = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(folder) = stack.pop() {
-        let entries =
-            std::fs::read_dir(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+        let entries = std::fs::read_dir(&folder)
+            .with_context(|| format!("listing the built book's folder {}", folder.display()))?;
         for entry in entries {
-            let path = entry.map_err(|e| e.to_string())?.path();
+            let path = entry
+                .with_context(|| format!("listing {}", folder.display()))?
+                .path();
             let name = path
                 .strip_prefix(dir)
                 .unwrap_or(&path)
@@ -91,8 +92,8 @@ pub fn check_book(dir: &Path) -> Result<Report> {
             match path.extension().and_then(|e| e.to_str()) {
                 _ if path.is_dir() => stack.push(path),
                 Some("html") => {
-                    let html =
-                        std::fs::read_to_string(&path).map_err(|e| format!("{name}: {e}"))?;
+                    let html = std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading the built page {name}"))?;
                     let (page, formulas, resources) = check_page(&html);
                     problems.extend(page.into_iter().map(|p| format!("{name}: {p}")));
                     report.pages += 1;
@@ -100,7 +101,8 @@ pub fn check_book(dir: &Path) -> Result<Report> {
                     report.resources += resources;
                 }
                 Some("css") => {
-                    let css = std::fs::read_to_string(&path).map_err(|e| format!("{name}: {e}"))?;
+                    let css = std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading the built stylesheet {name}"))?;
                     problems.extend(check_css(&css).into_iter().map(|p| format!("{name}: {p}")));
                 }
                 _ => {}
@@ -110,15 +112,14 @@ pub fn check_book(dir: &Path) -> Result<Report> {
     if report.pages == 0 {
         problems.push(format!("no HTML pages under {}", dir.display()));
     }
-    if problems.is_empty() {
-        Ok(report)
-    } else {
-        Err(format!(
+    if !problems.is_empty() {
+        bail!(
             "the built book has {} problem(s):\n  {}",
             problems.len(),
             problems.join("\n  ")
-        ))
+        );
     }
+    Ok(report)
 }
 
 #[cfg(test)]

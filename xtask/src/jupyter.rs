@@ -1,17 +1,26 @@
-//! Running the notebooks: the evcxr kernel, a Python venv with the Jupyter client
-//! libraries, and the executor script `xtask/py/execute_notebooks.py`.
+//! What running the notebooks needs: the evcxr kernel and a Python venv with the Jupyter
+//! client libraries (`cargo xtask notebooks-run` and `cargo xtask jupyter` use them).
 //!
 //! Everything is pinned and installed on first use: evcxr_jupyter with `cargo install
 //! --locked` into the tools folder, `rust-src` with rustup, the Python packages from
 //! `xtask/py/requirements-*.txt` into `target/jupyter/venv`. The kernel spec is written
 //! into that venv (`share/jupyter/kernels/rust`), where Jupyter looks first, so nothing
 //! outside the repository and the tools folder is touched.
+//!
+//! For JupyterLab ([`lab`]) the venv also gets the book's settings: no news prompt, no
+//! update check, no PyPI extension listing (the book works offline), every cell rendered
+//! (`windowingMode: none`, so the page holds every output); and the notebooks' crate is
+//! compiled before JupyterLab opens, into one evcxr folder every JupyterLab kernel uses.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use anyhow::{Context, Result};
+
+use crate::process::run_command;
+use crate::python::{ensure_venv, pip_install};
 use crate::tools::{self, EVCXR};
-use crate::{Result, run};
+use xtask::notebooks;
 
 /// Where the venv lives and how to call its Python.
 pub struct Jupyter {
@@ -20,7 +29,8 @@ pub struct Jupyter {
 }
 
 impl Jupyter {
-    fn python(&self) -> Command {
+    /// The venv's Python, with the kernel spec and evcxr's folder set.
+    pub fn python(&self) -> Command {
         let mut command = Command::new(self.venv.join("bin/python"));
         command.env("JUPYTER_PATH", self.venv.join("share/jupyter"));
         command.env("BOOK_EVCXR_DIR", &self.evcxr_dir);
@@ -28,46 +38,19 @@ impl Jupyter {
     }
 }
 
-/// Installs `requirements` into the venv unless this exact file was installed already.
-pub(crate) fn pip_install(venv: &Path, requirements: &Path) -> Result {
-    let wanted = std::fs::read_to_string(requirements)
-        .map_err(|e| format!("{}: {e}", requirements.display()))?;
-    let stamp = venv.join(format!(
-        "installed-{}",
-        requirements
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("requirements")
-    ));
-    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
-        return Ok(());
-    }
-    run(Command::new(venv.join("bin/python"))
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-r",
-        ])
-        .arg(requirements))?;
-    std::fs::write(&stamp, wanted).map_err(|e| e.to_string())
-}
-
 /// Everything the notebooks need, installed if missing.
 pub fn ensure(root: &Path) -> Result<Jupyter> {
     let tools = tools::ensure_tool(root, &EVCXR)?;
     // evcxr reads the standard library's source to analyse cells.
-    run(Command::new("rustup").args(["component", "add", "rust-src"]))?;
+    run_command(Command::new("rustup").args(["component", "add", "rust-src"]))
+        .context("adding rust-src, which evcxr reads")?;
     let base = root.join("target/jupyter");
     let venv = base.join("venv");
-    if !venv.join("bin/python").exists() {
-        run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
-    }
+    ensure_venv(&venv)?;
     pip_install(&venv, &root.join("xtask/py/requirements-notebooks.txt"))?;
     let kernel = venv.join("share/jupyter/kernels/rust");
-    std::fs::create_dir_all(&kernel).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&kernel)
+        .with_context(|| format!("creating the kernel folder {}", kernel.display()))?;
     let exe = tools.dir.join("bin/evcxr_jupyter");
     let spec = serde_json::json!({
         "argv": [exe, "--control_file", "{connection_file}"],
@@ -75,42 +58,76 @@ pub fn ensure(root: &Path) -> Result<Jupyter> {
         "language": "rust",
         "interrupt_mode": "message",
     });
-    std::fs::write(kernel.join("kernel.json"), spec.to_string()).map_err(|e| e.to_string())?;
+    let spec_path = kernel.join("kernel.json");
+    std::fs::write(&spec_path, spec.to_string())
+        .with_context(|| format!("writing the kernel spec {}", spec_path.display()))?;
     Ok(Jupyter {
         venv,
         evcxr_dir: base.join("evcxr"),
     })
 }
 
-/// Proves the checks catch a wrong number, a panic and a compile error, then executes
-/// every notebook and checks every cell.
-pub fn test(root: &Path) -> Result {
-    let jupyter = ensure(root)?;
-    let script = root.join("xtask/py/execute_notebooks.py");
-    run(jupyter
-        .python()
-        .arg(&script)
-        .arg("--self-test")
-        .arg(root.join("notebooks")))?;
-    let mut notebooks: Vec<PathBuf> = std::fs::read_dir(root.join("notebooks"))
-        .map_err(|e| e.to_string())?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "ipynb"))
-        .collect();
-    notebooks.sort();
-    run(jupyter.python().arg(&script).args(&notebooks))
+/// JupyterLab ready for a reader: installed, configured, and the notebooks' crate compiled.
+pub struct Lab {
+    pub jupyter: Jupyter,
+    /// `EVCXR_TMPDIR` of every JupyterLab kernel: where the prebuilt crate is.
+    pub evcxr_tmpdir: PathBuf,
 }
 
-/// Installs JupyterLab too and opens the notebooks in it.
-pub fn lab(root: &Path) -> Result {
+impl Lab {
+    /// `python -m jupyter lab …` with the kernels pointed at the prebuilt crate.
+    pub fn command(&self) -> Command {
+        let mut command = self.jupyter.python();
+        command.env("EVCXR_TMPDIR", &self.evcxr_tmpdir);
+        command
+    }
+}
+
+/// Installs JupyterLab, writes the book's settings into the venv and compiles the
+/// notebooks' crate once (evcxr's `:dep` cell run headlessly), so that a reader's first
+/// cell takes seconds.
+pub fn lab(root: &Path) -> Result<Lab> {
     let jupyter = ensure(root)?;
     pip_install(
         &jupyter.venv,
         &root.join("xtask/py/requirements-jupyterlab.txt"),
     )?;
-    run(jupyter
-        .python()
-        // --allow-root: JupyterLab refuses root without it (CI machines and containers).
-        .args(["-m", "jupyter", "lab", "--allow-root", "--notebook-dir"])
-        .arg(root.join("notebooks")))
+    for (from, to) in [
+        (
+            "xtask/py/jupyterlab-overrides.json",
+            "share/jupyter/lab/settings/overrides.json",
+        ),
+        (
+            "xtask/py/jupyter_server_config.json",
+            "etc/jupyter/jupyter_server_config.json",
+        ),
+    ] {
+        let text =
+            std::fs::read_to_string(root.join(from)).with_context(|| format!("reading {from}"))?;
+        let to = jupyter.venv.join(to);
+        listings::machinery::fresh::write_if_changed(&to, &text)
+            .with_context(|| format!("writing JupyterLab's settings {}", to.display()))?;
+    }
+    let evcxr_tmpdir = jupyter.evcxr_dir.join("lab");
+    std::fs::create_dir_all(&evcxr_tmpdir)
+        .with_context(|| format!("creating {}", evcxr_tmpdir.display()))?;
+    let lab = Lab {
+        jupyter,
+        evcxr_tmpdir,
+    };
+    let first = notebooks::chapters(root)?
+        .first()
+        .map(|chapter| {
+            root.join("notebooks")
+                .join(notebooks::file_name(&chapter.stem))
+        })
+        .context("the book has no notebook to prebuild its crate with")?;
+    run_command(
+        lab.command()
+            .arg(root.join("xtask/py/execute_notebooks.py"))
+            .arg("--prebuild")
+            .arg(&first),
+    )
+    .context("compiling the notebooks' crate for JupyterLab's kernels")?;
+    Ok(lab)
 }

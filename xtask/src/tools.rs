@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::Result;
+use anyhow::{Context, Result, bail};
 
 /// A tool from crates.io, installed with `cargo install --locked`.
 pub struct Tool {
@@ -97,7 +97,8 @@ pub fn ensure_tool(root: &Path, tool: &Tool) -> Result<Tools> {
     // Cargo's compile lines go to a log: a person sees one line per tool, and the log's
     // tail if the build fails. `-v` on `cargo xtask` is not needed to find them.
     let logs = root.join("target/xtask-logs");
-    std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
+    std::fs::create_dir_all(&logs)
+        .with_context(|| format!("creating the log folder {}", logs.display()))?;
     let log = logs.join(format!("install-{}.log", tool.krate));
     eprintln!(
         "xtask: installing {} {} into {} (once; log: {})",
@@ -106,28 +107,31 @@ pub fn ensure_tool(root: &Path, tool: &Tool) -> Result<Tools> {
         dir.display(),
         log.display()
     );
-    let file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
-    let err = file.try_clone().map_err(|e| e.to_string())?;
+    let file = std::fs::File::create(&log)
+        .with_context(|| format!("creating the install log {}", log.display()))?;
+    let err = file
+        .try_clone()
+        .with_context(|| format!("opening {} for cargo's errors too", log.display()))?;
     let started = std::time::Instant::now();
-    let status = crate::cargo()
+    let status = crate::process::cargo()
         .args(["install", "--locked", "--root"])
         .arg(&dir)
         .arg(format!("{}@{}", tool.krate, tool.version))
         .stdout(file)
         .stderr(err)
         .status()
-        .map_err(|e| format!("could not start cargo install: {e}"))?;
+        .with_context(|| format!("could not start cargo install for {}", tool.krate))?;
     if !status.success() {
         let text = std::fs::read_to_string(&log).unwrap_or_default();
         let tail: Vec<&str> = text.lines().rev().take(20).collect();
         let tail: Vec<&str> = tail.into_iter().rev().collect();
-        return Err(format!(
+        bail!(
             "installing {} {} failed ({status}); the end of {}:\n{}",
             tool.krate,
             tool.version,
             log.display(),
             tail.join("\n")
-        ));
+        );
     }
     eprintln!(
         "xtask: installed {} {} in {:.0} s",

@@ -61,8 +61,9 @@ impl fmt::Display for Stale {
                 regenerate,
             } => write!(
                 f,
-                "{} is stale: line {line} is\n    {committed}\nbut the code now generates\n    {generated}\nrun `{regenerate}` (or UPDATE_EXPECT=1 cargo test) and commit the file",
-                path.display()
+                "{} is stale: line {line} is\n    {committed}\nbut the code now generates\n    {generated}\n{}",
+                path.display(),
+                what_to_run(regenerate)
             ),
             Stale::Missing {
                 path,
@@ -70,13 +71,24 @@ impl fmt::Display for Stale {
                 regenerate,
             } => write!(
                 f,
-                "{}: {error}; run `{regenerate}` (or UPDATE_EXPECT=1 cargo test) and commit the file",
-                path.display()
+                "{}: {error}; {}",
+                path.display(),
+                what_to_run(regenerate)
             ),
             Stale::Write { path, error } => {
                 write!(f, "{}: could not write it: {error}", path.display())
             }
         }
+    }
+}
+
+/// The advice that ends a [`Stale`] message. `UPDATE_EXPECT=1 cargo test` refreshes every
+/// kind of file, so it is offered too, unless the command already is such a run.
+fn what_to_run(regenerate: &str) -> String {
+    if regenerate.starts_with("UPDATE_EXPECT=1 ") {
+        format!("run `{regenerate}` and commit the file")
+    } else {
+        format!("run `{regenerate}` (or UPDATE_EXPECT=1 cargo test) and commit the file")
     }
 }
 
@@ -198,6 +210,18 @@ mod tests {
             (2, "<end of file>".into(), "b".into())
         );
         assert_eq!(first_difference("a", "a\n").0, 2);
+    }
+
+    #[test]
+    fn the_advice_names_the_command_once() {
+        assert_eq!(
+            what_to_run("cargo xtask figures"),
+            "run `cargo xtask figures` (or UPDATE_EXPECT=1 cargo test) and commit the file"
+        );
+        assert_eq!(
+            what_to_run("UPDATE_EXPECT=1 cargo test -p listings --test chapters"),
+            "run `UPDATE_EXPECT=1 cargo test -p listings --test chapters` and commit the file"
+        );
     }
 
     #[test]

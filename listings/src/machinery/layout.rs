@@ -3,6 +3,11 @@
 //!
 //! `SUMMARY.md` is the one list of pages: the notebooks, their README's table, the tests
 //! and the browser check all take the chapters from here, so no second list can drift.
+//! `listings/build.rs` compiles this file too: it wires each chapter's listings file and
+//! registry file in by the same reading order (see [`listing_names`], [`module_name`]).
+//!
+//! This file uses nothing but `std` and `thiserror`, so that the build script can compile
+//! it as it stands.
 
 use std::path::{Path, PathBuf};
 
@@ -64,14 +69,25 @@ pub fn pages(root: &Path) -> Result<Vec<Page>, LayoutError> {
 /// ```
 /// let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
 /// let chapters = listings::machinery::layout::chapters(&root).unwrap();
-/// assert_eq!(chapters.len(), 6);
+/// assert!(chapters.len() >= 6 && chapters.iter().all(|c| c.numbered));
 /// assert_eq!(chapters[1].stem, "ch02-one-hot");
 /// ```
 pub fn chapters(root: &Path) -> Result<Vec<Page>, LayoutError> {
     Ok(pages(root)?.into_iter().filter(|p| p.numbered).collect())
 }
 
-fn parse_summary(summary: &str, src: &Path) -> Result<Vec<Page>, LayoutError> {
+/// The pages a `SUMMARY.md` text lists, in its order; `src` is the folder it sits in.
+///
+/// ```
+/// use std::path::Path;
+/// use listings::machinery::layout::parse_summary;
+/// let summary = "# Summary\n\n[前言](intro.md)\n\n- [甲](ch01-a.md)\n\n[术语表](glossary.md)\n";
+/// let pages = parse_summary(summary, Path::new("src")).unwrap();
+/// let numbered: Vec<_> = pages.iter().filter(|p| p.numbered).map(|p| p.stem.as_str()).collect();
+/// assert_eq!(numbered, ["ch01-a"]);
+/// assert_eq!(pages[2].path, Path::new("src/glossary.md"));
+/// ```
+pub fn parse_summary(summary: &str, src: &Path) -> Result<Vec<Page>, LayoutError> {
     let mut pages = Vec::new();
     for (i, line) in summary.lines().enumerate() {
         let text = line.trim().trim_start_matches("- ");
@@ -99,6 +115,65 @@ fn parse_summary(summary: &str, src: &Path) -> Result<Vec<Page>, LayoutError> {
     Ok(pages)
 }
 
+/// The Rust module (and file) name of a page's code: `ch04-options` → `ch04_options`, as
+/// in `listings/tests/chapters/ch04_options.rs` and `listings/src/machinery/quoted/ch04_options.rs`.
+///
+/// ```
+/// use listings::machinery::layout::{module_name, page_stem};
+/// assert_eq!(module_name("ch04-options"), "ch04_options");
+/// assert_eq!(module_name("rust-primer"), "rust_primer");
+/// assert_eq!(page_stem("ch02_one_hot"), "ch02-one-hot");
+/// ```
+pub fn module_name(stem: &str) -> String {
+    stem.replace('-', "_")
+}
+
+/// The page a module's file belongs to: `ch04_options` → `ch04-options` (page stems use
+/// `-`, Rust names `_`).
+pub fn page_stem(module: &str) -> String {
+    module.replace('_', "-")
+}
+
+/// Module names sorted into the book's reading order: by their page's place in `pages`;
+/// a file whose page `SUMMARY.md` does not list yet goes last, by name.
+///
+/// ```
+/// use std::path::Path;
+/// use listings::machinery::layout::{in_reading_order, parse_summary};
+/// let pages = parse_summary("[甲](rust-primer.md)\n- [乙](ch01-coin.md)\n", Path::new("src")).unwrap();
+/// let modules = ["ch01_coin", "zz_draft", "rust_primer"].map(String::from).to_vec();
+/// assert_eq!(in_reading_order(&pages, modules), ["rust_primer", "ch01_coin", "zz_draft"]);
+/// ```
+pub fn in_reading_order(pages: &[Page], mut modules: Vec<String>) -> Vec<String> {
+    let place = |module: &String| {
+        let stem = page_stem(module);
+        pages
+            .iter()
+            .position(|p| p.stem == stem)
+            .unwrap_or(pages.len())
+    };
+    modules.sort_by(|a, b| place(a).cmp(&place(b)).then_with(|| a.cmp(b)));
+    modules
+}
+
+/// The listings of a chapter's listings file, in file order: each function written at the
+/// start of a line as `pub fn name() -> Result<(), Box<dyn Error>>`. (Helpers the listings
+/// share are private, or take arguments, and are not listings.)
+///
+/// ```
+/// let text = "fn quoted(name: &str) -> f64 { 0.0 }\n\npub fn coin() -> Result<(), Box<dyn Error>> {\n    Ok(())\n}\n\nfn pitfalls() -> Result<(), Box<dyn Error>> {\n    Ok(())\n}\npub fn bits() -> Result<(), Box<dyn Error>> {\n    Ok(())\n}\n";
+/// assert_eq!(listings::machinery::layout::listing_names(text), ["coin", "bits"]);
+/// ```
+pub fn listing_names(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter_map(|line| {
+            let (name, rest) = line.strip_prefix("pub fn ")?.split_once('(')?;
+            rest.starts_with(") -> Result<(), Box<dyn Error>>")
+                .then_some(name)
+        })
+        .collect()
+}
+
 /// Anchored regions: `// ANCHOR: name` … `// ANCHOR_END: name`, mdBook's include syntax.
 pub mod anchor {
     /// The lines between `ANCHOR: name` and `ANCHOR_END: name`, without the anchor lines of
@@ -112,7 +187,9 @@ pub mod anchor {
     /// assert_eq!(region(text, "c"), None);
     /// ```
     pub fn region(text: &str, name: &str) -> Option<String> {
-        let mut lines = text.lines().skip_while(|l| marker(l) != Some(("ANCHOR", name)));
+        let mut lines = text
+            .lines()
+            .skip_while(|l| marker(l) != Some(("ANCHOR", name)));
         lines.next()?;
         let mut body = Vec::new();
         for line in lines {
@@ -169,7 +246,10 @@ mod tests {
     fn the_summary_gives_pages_in_order() {
         let summary = "# Summary\n\n[前言](intro.md)\n\n- [硬币](ch01-coin.md)\n- [选项](ch04-options.md)\n\n[术语表](glossary.md)\n";
         let pages = parse_summary(summary, Path::new("src")).unwrap();
-        let stems: Vec<_> = pages.iter().map(|p| (p.stem.as_str(), p.numbered)).collect();
+        let stems: Vec<_> = pages
+            .iter()
+            .map(|p| (p.stem.as_str(), p.numbered))
+            .collect();
         assert_eq!(
             stems,
             [

@@ -77,7 +77,7 @@ pub fn one_hot_sum() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-pub fn zero_times_log_zero() -> Result<(), Box<dyn Error>> {
+pub fn nan() -> Result<(), Box<dyn Error>> {
     use listings::one_hot::{cross_entropy_sum, one_hot, surprise_at};
     let y_true: Vec<f64> = one_hot(3, 5)?;
     section("nan");

@@ -39,7 +39,7 @@ pub fn sizes() -> Result<(), Box<dyn Error>> {
 
 pub fn measured() -> Result<(), Box<dyn Error>> {
     table("machine");
-    use listings::machinery::speed::Bench;
+    use listings::machinery::speed::{Bench, LinearPeer, Op, Peer};
 
     // bench/results.json，由 cargo xtask bench 写出
     let bench = Bench::load()?;
@@ -48,8 +48,8 @@ pub fn measured() -> Result<(), Box<dyn Error>> {
     table("forward");
     // [8192, 50257]
     let (n, c) = listings::machinery::speed::BIG;
-    println!("{}", bench.table(n, c, "forward")?);
-    let targets = bench.targets()?;
+    println!("{}", bench.table(n, c, Op::Forward)?);
+    let targets = bench.findings()?;
     assert_eq!(
         targets.forward_over_floor.to_vec(),
         quoted("forward_over_floor")
@@ -71,7 +71,7 @@ pub fn measured() -> Result<(), Box<dyn Error>> {
     assert_eq!(format!("{:.0}", targets.floor_ms[0]), "459");
 
     table("forward_backward");
-    println!("{}", bench.table(n, c, "forward_backward")?);
+    println!("{}", bench.table(n, c, Op::ForwardBackward)?);
 
     table("like_for_like");
     let (mid_n, mid_c) = listings::machinery::speed::MID;
@@ -106,13 +106,13 @@ pub fn measured() -> Result<(), Box<dyn Error>> {
 
     table("other_sizes");
     let tables = [
-        bench.table(4096, 32_000, "forward_backward")?,
-        bench.table(512, 5, "forward_backward")?,
+        bench.table(4096, 32_000, Op::ForwardBackward)?,
+        bench.table(512, 5, Op::ForwardBackward)?,
     ];
     println!("{}", tables.join("\n\n"));
     // 同一个小问题，只把 logits 读一遍要多久
-    let read_1 = bench.seconds(512, 5, 1, "read once", "read_once")?;
-    let read_2 = bench.seconds(512, 5, 2, "read once", "read_once")?;
+    let read_1 = bench.seconds(512, 5, 1, Peer::ReadOnce, Op::ReadOnce)?;
+    let read_2 = bench.seconds(512, 5, 2, Peer::ReadOnce, Op::ReadOnce)?;
     println!(
         "[512, 5] 读一遍：{:.1} 微秒（1 线程），{:.1} 微秒（2 线程）",
         read_1.median * 1e6,
@@ -128,7 +128,7 @@ pub fn measured() -> Result<(), Box<dyn Error>> {
 
     section("linear_floor");
     // ANCHOR: linear_floor
-    // 本书的峰值至少要装下：两个梯度 dL/dH [N, H]、dL/dW [C, H]，和一块 [128, C] 的 logits
+    // 本书的峰值至少要装下：两个梯度 dH = ∂L/∂h [N, H]、dW = ∂L/∂W [C, H]，和一块 [128, C] 的 logits
     fn megabytes(rows: usize, cols: usize) -> f64 {
         (rows * cols * 4) as f64 / 1e6
     }
@@ -147,7 +147,7 @@ pub fn measured() -> Result<(), Box<dyn Error>> {
     );
     // The measured peaks of ours are below what it must hold: the measurement undercounts.
     for threads in [1, 2] {
-        assert!(bench.linear(threads, "ours")?.1 / 1e6 < floor_mb[3]);
+        assert!(bench.linear(threads, LinearPeer::Ours)?.1 / 1e6 < floor_mb[3]);
     }
     assert_eq!(
         targets.linear_memory_vs_unfused.to_vec(),

@@ -10,76 +10,22 @@
 //! captures the child's stdout. Before each region the listing calls [`section`], which
 //! prints a marker line; the parent splits the output at those markers.
 
-mod ch01_coin;
-mod ch02_one_hot;
-mod ch03_fused;
-mod ch04_options;
-mod ch05_training;
-mod ch06_speed;
-mod rust_primer;
-
 use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use listings::machinery::fresh::{Fresh, ensure_fresh};
+use listings::machinery::layout;
+
 type Listing = fn() -> Result<(), Box<dyn Error>>;
 
-/// Every listing: the chapter's file stem, the listing's name, the code.
-const LISTINGS: &[(&str, &str, Listing)] = &[
-    ("rust-primer", "result", rust_primer::result),
-    ("rust-primer", "question_mark", rust_primer::question_mark),
-    ("rust-primer", "generics", rust_primer::generics),
-    ("rust-primer", "arrays", rust_primer::arrays),
-    ("rust-primer", "into_dyn", rust_primer::into_dyn),
-    ("rust-primer", "zero_d", rust_primer::zero_d),
-    ("rust-primer", "collect", rust_primer::collect),
-    ("rust-primer", "class_ids", rust_primer::class_ids),
-    ("rust-primer", "option", rust_primer::option),
-    ("rust-primer", "iterators", rust_primer::iterators),
-    ("rust-primer", "rows", rust_primer::rows),
-    ("rust-primer", "methods", rust_primer::methods),
-    ("rust-primer", "ranges", rust_primer::ranges),
-    ("rust-primer", "printing", rust_primer::printing),
-    ("ch01-coin", "coin", ch01_coin::coin),
-    ("ch01-coin", "doubling", ch01_coin::doubling),
-    ("ch01-coin", "entropy", ch01_coin::entropy),
-    ("ch01-coin", "bits", ch01_coin::bits),
-    ("ch01-coin", "bad_probability", ch01_coin::bad_probability),
-    ("ch01-coin", "exercises", ch01_coin::exercises),
-    ("ch02-one-hot", "one_hot_sum", ch02_one_hot::one_hot_sum),
-    ("ch02-one-hot", "nan", ch02_one_hot::zero_times_log_zero),
-    ("ch02-one-hot", "exercises", ch02_one_hot::exercises),
-    ("ch03-fused", "overflow", ch03_fused::overflow),
-    ("ch03-fused", "exp_limits", ch03_fused::exp_limits),
-    ("ch03-fused", "batch", ch03_fused::batch),
-    ("ch03-fused", "exercises", ch03_fused::exercises),
-    ("ch04-options", "padding", ch04_options::padding),
-    ("ch04-options", "weights", ch04_options::weights),
-    (
-        "ch04-options",
-        "label_smoothing",
-        ch04_options::label_smoothing,
-    ),
-    ("ch04-options", "soft_targets", ch04_options::soft_targets),
-    (
-        "ch04-options",
-        "target_gradient",
-        ch04_options::target_gradient,
-    ),
-    ("ch04-options", "gradients", ch04_options::gradients),
-    ("ch04-options", "edge_cases", ch04_options::edge_cases),
-    ("ch04-options", "exercises", ch04_options::exercises),
-    ("ch05-training", "training", ch05_training::training),
-    (
-        "ch05-training",
-        "decomposition",
-        ch05_training::decomposition,
-    ),
-    ("ch05-training", "exercises", ch05_training::exercises),
-    ("ch06-speed", "sizes", ch06_speed::sizes),
-    ("ch06-speed", "measured", ch06_speed::measured),
-    ("ch06-speed", "exercises", ch06_speed::exercises),
-];
+// A `mod` for each `chNN_name.rs` beside this file and `LISTINGS`, each one's `pub fn
+// name() -> Result<(), Box<dyn Error>>` in the book's reading order (`src/SUMMARY.md`, then
+// the file's): written by `listings/build.rs`, so a new listings file needs no line here.
+include!(concat!(env!("OUT_DIR"), "/chapters.rs"));
+
+/// The command that rewrites the output files.
+const REGENERATE: &str = "UPDATE_EXPECT=1 cargo test -p listings --test chapters";
 
 const MARKER: &str = "\u{1e}anchor ";
 
@@ -105,6 +51,22 @@ fn output_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("output")
 }
 
+/// A chapter's listings file, `listings/tests/chapters/<module>.rs`.
+fn source_file(chapter: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/chapters")
+        .join(format!("{}.rs", layout::module_name(chapter)))
+}
+
+/// The names a listings file passes to `section("…")` or `table("…")`, in file order.
+fn marked(source: &str) -> Vec<&str> {
+    ["section(\"", "table(\""]
+        .iter()
+        .flat_map(|call| source.split(call).skip(1))
+        .filter_map(|rest| rest.split_once("\")").map(|(name, _)| name))
+        .collect()
+}
+
 /// Splits a listing's stdout into (anchor, output) at the markers.
 fn split(stdout: &str) -> Vec<(String, String)> {
     let mut sections: Vec<(String, String)> = Vec::new();
@@ -121,7 +83,8 @@ fn split(stdout: &str) -> Vec<(String, String)> {
 }
 
 /// Runs one listing in a child process and checks what it printed, region by region.
-fn check(chapter: &str, name: &str, update: bool) -> Result<usize, String> {
+/// Says how many output files it checked, and how many of them `UPDATE_EXPECT` rewrote.
+fn check(chapter: &str, name: &str) -> Result<(usize, usize), String> {
     let child = Command::new(std::env::current_exe().map_err(|e| e.to_string())?)
         .args(["--run", chapter, name])
         .output()
@@ -134,49 +97,68 @@ fn check(chapter: &str, name: &str, update: bool) -> Result<usize, String> {
     let sections = split(&stdout);
     // Each section names an anchor of its chapter's file: the book and the notebooks find
     // a region's output by its anchor's name.
-    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/chapters")
-        .join(format!("{}.rs", chapter.replace('-', "_")));
-    let source =
-        std::fs::read_to_string(&source).map_err(|e| format!("{}: {e}", source.display()))?;
-    if let Some((anchor, _)) = sections
-        .iter()
-        .find(|(a, _)| {
-            !source.contains(&format!("ANCHOR: {a}\n"))
-                && !source.contains(&format!("table(\"{a}\")"))
-        })
-    {
-        return Err(format!(
-            "section(\"{anchor}\") names no anchor of {chapter} (output shown without code uses table(\"{anchor}\"))"
-        ));
-    }
-    let mut checked = 0;
+    let path = source_file(chapter);
+    let source = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let anchors = layout::anchor::names(&source);
+    let tables = marked(&source);
+    let (mut checked, mut rewritten) = (0, 0);
     for (anchor, text) in &sections {
         if anchor.is_empty() {
             return Err(format!("printed before any section(): {text:?}"));
         }
-        let path = output_dir().join(chapter).join(format!("{anchor}.txt"));
-        if update {
-            std::fs::create_dir_all(path.parent().expect("has a parent"))
-                .map_err(|e| e.to_string())?;
-            std::fs::write(&path, text).map_err(|e| e.to_string())?;
-        } else {
-            let committed = std::fs::read_to_string(&path).map_err(|e| {
-                format!(
-                    "{}: {e}; run `UPDATE_EXPECT=1 cargo test -p listings --test chapters`",
-                    path.display()
-                )
-            })?;
-            if &committed != text {
-                return Err(format!(
-                    "{} is stale; run `UPDATE_EXPECT=1 cargo test -p listings --test chapters`\n--- committed\n{committed}--- printed now\n{text}",
+        let shown = anchors.contains(&anchor.as_str()) || tables.contains(&anchor.as_str());
+        if !shown {
+            return Err(format!(
+                "{}: section(\"{anchor}\") names no anchor of the file (output shown without code uses table(\"{anchor}\"))",
+                path.display()
+            ));
+        }
+        let output = output_dir().join(chapter).join(format!("{anchor}.txt"));
+        match ensure_fresh(&output, text, REGENERATE).map_err(|stale| stale.to_string())? {
+            Fresh::Unchanged => {}
+            Fresh::Updated => rewritten += 1,
+        }
+        checked += 1;
+    }
+    Ok((checked, rewritten))
+}
+
+/// Problems with the files as a whole: an output file that no `section`/`table` call writes
+/// any more, a listings file whose page `src/SUMMARY.md` does not list.
+fn layout_problems() -> Vec<String> {
+    let mut problems = Vec::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let pages = match layout::pages(&root) {
+        Ok(pages) => pages,
+        Err(e) => return vec![e.to_string()],
+    };
+    let mut chapters: Vec<&str> = LISTINGS.iter().map(|(c, _, _)| *c).collect();
+    chapters.dedup();
+    for chapter in chapters {
+        if !pages.iter().any(|p| p.stem == chapter) {
+            problems.push(format!(
+                "{} has listings, but src/SUMMARY.md lists no page {chapter}.md: add its line",
+                source_file(chapter).display()
+            ));
+        }
+        let source = std::fs::read_to_string(source_file(chapter)).unwrap_or_default();
+        let names = marked(&source);
+        let dir = output_dir().join(chapter);
+        for file in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = file.path();
+            let anchor = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
+            if !names.contains(&anchor) {
+                problems.push(format!(
+                    "stale output file {} (no section writes it): delete it",
                     path.display()
                 ));
             }
         }
-        checked += 1;
     }
-    Ok(checked)
+    problems
 }
 
 fn main() {
@@ -196,7 +178,6 @@ fn main() {
     }
     // Like libtest: a free argument filters by name; flags such as --quiet are accepted.
     let filter = args.iter().find(|a| !a.starts_with('-'));
-    let update = std::env::var_os("UPDATE_EXPECT").is_some();
     let (mut passed, mut failed, mut outputs) = (0, 0, 0);
     println!();
     for (chapter, name, _) in LISTINGS {
@@ -204,9 +185,13 @@ fn main() {
         if filter.is_some_and(|f| !id.contains(f.as_str())) {
             continue;
         }
-        match check(chapter, name, update) {
-            Ok(n) => {
-                println!("test {id} ... ok ({n} output file(s) checked)");
+        match check(chapter, name) {
+            Ok((n, rewritten)) => {
+                let note = match rewritten {
+                    0 => String::new(),
+                    r => format!(", {r} rewritten"),
+                };
+                println!("test {id} ... ok ({n} output file(s) checked{note})");
                 passed += 1;
                 outputs += n;
             }
@@ -216,40 +201,10 @@ fn main() {
             }
         }
     }
-    // An output file that no section wrote any more is stale.
     if filter.is_none() {
-        let expected: std::collections::BTreeSet<PathBuf> = LISTINGS
-            .iter()
-            .map(|(c, _, _)| output_dir().join(c))
-            .collect();
-        for dir in expected.iter().filter(|d| d.is_dir()) {
-            for file in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-                let anchor = file
-                    .path()
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or_default()
-                    .to_string();
-                let chapter = dir
-                    .file_name()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or_default()
-                    .replace('-', "_");
-                let source = std::fs::read_to_string(
-                    Path::new(env!("CARGO_MANIFEST_DIR"))
-                        .join(format!("tests/chapters/{chapter}.rs")),
-                )
-                .unwrap_or_default();
-                if !source.contains(&format!("section(\"{anchor}\")"))
-                    && !source.contains(&format!("table(\"{anchor}\")"))
-                {
-                    println!(
-                        "stale output file {} (no section writes it)",
-                        file.path().display()
-                    );
-                    failed += 1;
-                }
-            }
+        for problem in layout_problems() {
+            println!("{problem}");
+            failed += 1;
         }
     }
     println!("\nchapter listings: {outputs} output files checked");

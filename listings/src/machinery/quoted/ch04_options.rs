@@ -24,6 +24,11 @@ pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
     let smoothed_target = array![0.0, 0.0, 0.0, 1.0, 0.0].mapv(|t| 0.9 * t + 0.1 / 5.0);
     let one = arr0(1.0).into_dyn();
     let ce = CrossEntropyLoss::<f64>::new();
+    let padded_sum = ce
+        .clone()
+        .reduction(Reduce::Sum)
+        .forward(batch.view(), Target::Indices(padded.view()))?[[]];
+    let (loud_largest, loud_entropy, loud_lse_minus_mean) = loud_shape()?;
     let weighted = CrossEntropyLoss::new().weight(array![1.0, 1.0, 1.0, 2.0, 1.0]);
     let smooth = CrossEntropyLoss::new().label_smoothing(0.1);
     let (best_z, best_loss) = crate::machinery::figures::smoothing_minimum()?;
@@ -81,23 +86,8 @@ pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
             Computed,
             ce.forward(batch.view(), Target::Indices(padded.view()))?[[]]
         ),
-        quote!(
-            CHAPTER,
-            "padded_sum",
-            Computed,
-            ce.clone()
-                .reduction(Reduce::Sum)
-                .forward(batch.view(), Target::Indices(padded.view()))?[[]]
-        ),
-        quote!(
-            CHAPTER,
-            "padded_sum_over_six",
-            Computed,
-            ce.clone()
-                .reduction(Reduce::Sum)
-                .forward(batch.view(), Target::Indices(padded.view()))?[[]]
-                / 6.0
-        ),
+        quote!(CHAPTER, "padded_sum", Computed, padded_sum),
+        quote!(CHAPTER, "padded_sum_over_six", Computed, padded_sum / 6.0),
         quote!(CHAPTER, "mean_of_means", Computed, mean_of_means()?),
         quote!(
             CHAPTER,
@@ -255,14 +245,9 @@ pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
         quote!(CHAPTER, "uniform_loss", Computed, uniform(50257)?),
         quote!(CHAPTER, "loud_loss", Computed, loud_loss()?),
         quote!(CHAPTER, "small_loss", Computed, small_loss()?),
-        quote!(
-            CHAPTER,
-            "loud_largest_probability",
-            Computed,
-            loud_shape()?.0
-        ),
-        quote!(CHAPTER, "loud_entropy", Computed, loud_shape()?.1),
-        quote!(CHAPTER, "loud_lse_minus_mean", Computed, loud_shape()?.2),
+        quote!(CHAPTER, "loud_largest_probability", Computed, loud_largest),
+        quote!(CHAPTER, "loud_entropy", Computed, loud_entropy),
+        quote!(CHAPTER, "loud_lse_minus_mean", Computed, loud_lse_minus_mean),
         quote!(
             CHAPTER,
             "ex_full_smoothing",

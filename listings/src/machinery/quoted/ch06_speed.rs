@@ -7,7 +7,7 @@ const CHAPTER: &str = "ch06-speed";
 /// The chapter's quoted numbers, computed now.
 pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
     let bench = crate::machinery::speed::Bench::load()?;
-    let speed = bench.targets()?;
+    let speed = bench.findings()?;
     Ok(vec![
         quote!(
             CHAPTER,

@@ -4,15 +4,17 @@
 //! text and formulas, and fails for any number that no entry of that chapter rounds to
 //! *as written* (`0.51` must be some value `v` with `format!("{v:.2}") == "0.51"`). The
 //! chapters' listings tests assert that their code computes these same values, so the
-//! prose, the listings and (later) the notebooks all rest on this one table.
+//! prose, the listings and the notebooks' last cells all rest on this one table.
+//!
+//! Each chapter's entries live in a file of their own beside this one, named for the page
+//! (`ch02_one_hot.rs` for `ch02-one-hot.md`), with a `pub(super) fn entries()`. Adding that
+//! file is all it takes: `listings/build.rs` declares every such file as a module and lists
+//! their `entries` in `CHAPTERS`, in the book's reading order (`src/SUMMARY.md`).
 
-mod ch01_coin;
-mod ch02_one_hot;
-mod ch03_fused;
-mod ch04_options;
-mod ch05_training;
-mod ch06_speed;
-mod rust_primer;
+include!(concat!(env!("OUT_DIR"), "/quoted_chapters.rs"));
+
+/// A chapter's `entries`: its quoted numbers, computed now.
+type Entries = fn() -> Result<Vec<Quoted>, QuotedError>;
 
 use crate::{LossError, Real};
 
@@ -110,22 +112,17 @@ pub enum QuotedError {
     #[error(transparent)]
     Loss(#[from] LossError),
     #[error(transparent)]
+    Training(#[from] crate::training::TrainingError),
+    #[error(transparent)]
+    UnknownWord(#[from] crate::one_hot::UnknownWord),
+    #[error(transparent)]
     Speed(#[from] crate::machinery::speed::SpeedError),
 }
 
 /// The whole registry, computed now, chapter by chapter in reading order.
 pub fn registry() -> Result<Vec<Quoted>, QuotedError> {
-    let chapters = [
-        rust_primer::entries,
-        ch01_coin::entries,
-        ch02_one_hot::entries,
-        ch03_fused::entries,
-        ch04_options::entries,
-        ch05_training::entries,
-        ch06_speed::entries,
-    ];
     let mut all = Vec::new();
-    for entries in chapters {
+    for entries in CHAPTERS {
         all.extend(entries()?);
     }
     Ok(all)

@@ -1,0 +1,79 @@
+//! `exp` without a libm call: range reduction and a polynomial, written so that the
+//! compiler can vectorise it (a call to `f32::exp` per element cannot be). The fast path
+//! only ever needs `exp(x - m)` with `x - m ≤ 0`, so that is all this covers.
+
+/// `exp(x)` for `x ≤ 0` in `f32`, without a libm call.
+///
+/// `x = n·ln 2 + r` with `|r| ≤ ln 2 / 2`, `exp(r)` by its Taylor polynomial of degree 7
+/// (truncation error below 6e-9), `2^n` written straight into the exponent bits. Arguments
+/// below -87 give `exp(-87) ≈ 1.6e-38` instead of a subnormal or 0; NaN gives NaN. The
+/// relative error against an `f64` reference is below 1.2e-7 over `[-87, 0]` (measured
+/// 9.9e-8 on 2,000,001 points; tested, and so is the fused multiply-add form
+/// [`exp_nonpositive_with::<true>`](exp_nonpositive_with) the hot loops use where the CPU
+/// has FMA).
+///
+/// ```
+/// use listings::fast::exp_nonpositive;
+/// assert!((exp_nonpositive(-1.0) - (-1.0_f32).exp()).abs() < 1e-7);
+/// assert_eq!(exp_nonpositive(0.0), 1.0);
+/// ```
+#[inline(always)]
+pub fn exp_nonpositive(x: f32) -> f32 {
+    exp_nonpositive_with::<false>(x)
+}
+
+/// [`exp_nonpositive`], each `a·b + c` computed as one fused multiply-add when `FMA` is
+/// true (one rounding instead of two, and half the instructions). Call it with `true` only
+/// from code compiled for a CPU with FMA: elsewhere `mul_add` is a slow library call.
+///
+/// ```
+/// use listings::fast::exp_nonpositive_with;
+/// let e = exp_nonpositive_with::<true>(-2.0);
+/// assert!((e - (-2.0_f32).exp()).abs() < 2e-8);
+/// ```
+// ANCHOR: exp
+// 和上面一样：展开在调用处；FMA 是编译期的开关
+#[inline(always)]
+pub fn exp_nonpositive_with<const FMA: bool>(x: f32) -> f32 {
+    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    // ln 2 拆成高低两段：高段的尾数够短，n·LN2_HI 没有舍入误差
+    const LN2_HI: f32 = 0.693_145_75;
+    const LN2_LO: f32 = 1.428_606_8e-6;
+    // 1.5·2^23 = 2^23 + 2^22。x·log2 e + ROUND 落在 [2^23, 2^24) 里，那里相邻两个 f32
+    // 正好差 1，所以这次加法把 x·log2 e 舍入到最近的整数 n；多出的 2^22 让 n 为负时
+    // 和仍留在这一段里
+    const ROUND: f32 = 12_582_912.0;
+    // a.mul_add(b, c) 是 a·b + c 只舍入一次（FMA，乘加融合）
+    let madd = |a: f32, b: f32, c: f32| if FMA { a.mul_add(b, c) } else { a * b + c };
+    // 小于 −87 的一律按 −87 算，得到 e^−87 ≈ 1.6e−38（而不是更小的真值）；
+    // 比较对 NaN 为假，所以 NaN 原样保留
+    let x = if x < -87.0 { -87.0 } else { x };
+    // k 的尾数低位里就是整数 n = round(x·log2 e)
+    let k = madd(x, LOG2E, ROUND);
+    let n = k - ROUND;
+    // r = x − n·ln 2，|r| ≤ ln 2 / 2
+    let r = madd(-n, LN2_LO, madd(-n, LN2_HI, x));
+    // e^r 的 7 次泰勒多项式 1 + r + r²/2! + … + r⁷/7!，系数从最高次排起
+    let mut p = 1.0 / 5040.0;
+    for c in [
+        1.0 / 720.0,
+        1.0 / 120.0,
+        1.0 / 24.0,
+        1.0 / 6.0,
+        0.5,
+        1.0,
+        1.0,
+    ] {
+        // 秦九韶（Horner）法：p·r + c，从最高次往下，每一步一次乘加
+        p = madd(p, r, c);
+    }
+    // 2^n：把带偏移的指数 n + 127（x ≥ -87，所以它 ≥ 1）移到指数位上。
+    // to_bits / from_bits：把 f32 的 32 位原样当成整数读出、写回；
+    // wrapping_sub / wrapping_add：整数减、加（溢出时回绕，不报错）；<< 23：左移 23 位，
+    // 越过尾数的 23 位，落到指数位上。k 的位模式减去 ROUND 的位模式，正好是 n。
+    // 从 k 的位模式里取，而不用 `n as i32`：Rust 饱和式的浮点转整数没有对应的向量指令，
+    // 整个循环会退回一次一个数。
+    let scale = f32::from_bits((k.to_bits().wrapping_sub(ROUND.to_bits()).wrapping_add(127)) << 23);
+    p * scale
+}
+// ANCHOR_END: exp

@@ -1,0 +1,125 @@
+//! Small runs for the tests: cells built by hand, and the cells of the committed run of
+//! 2026-11-29 that the chapter's ratios read.
+
+use super::{Bench, Cell, LinearCell, LinearPeer, Machine, Op, Peer, Results, Spread, Versions};
+
+/// A spread whose samples all equal `median` in time, and rise from 0 to `peak` in memory.
+fn spreads(median: f64, peak: f64) -> (Spread, Spread) {
+    let seconds = Spread {
+        median,
+        min: median,
+        max: median,
+        samples: 3,
+    };
+    let peak = Spread {
+        median: peak,
+        min: 0.0,
+        max: peak,
+        samples: 3,
+    };
+    (seconds, peak)
+}
+
+/// One `[N, C]` cell of `peer` doing `op` on `(n, c, threads)`.
+pub fn cell(
+    (n, c, threads): (usize, usize, usize),
+    peer: Peer,
+    op: Op,
+    median: f64,
+    peak: f64,
+) -> Cell {
+    let (seconds, peak_bytes) = spreads(median, peak);
+    Cell {
+        n,
+        c,
+        threads,
+        peer,
+        op,
+        seconds,
+        peak_bytes,
+    }
+}
+
+/// One linear cross-entropy cell on the committed shapes, `[4096, 512] · [512, 32000]`.
+pub fn linear(peer: LinearPeer, threads: usize, median: f64, peak: f64) -> LinearCell {
+    let (seconds, peak_bytes) = spreads(median, peak);
+    LinearCell {
+        n: 4096,
+        h: 512,
+        c: 32_000,
+        threads,
+        peer,
+        chunk: Some(128),
+        seconds,
+        peak_bytes,
+        loss: 10.535429000854492,
+    }
+}
+
+/// A run holding only `cells` and `linears`.
+pub fn run(cells: Vec<Cell>, linears: Vec<LinearCell>) -> Bench {
+    Bench::new(Results {
+        date: "2026-11-29".into(),
+        machine: Machine {
+            cpu: "AMD EPYC".into(),
+            cores: 2,
+            simd: vec!["avx2".into(), "fma".into()],
+            memory_gib: 24.0,
+            transparent_hugepage: "always [madvise] never".into(),
+        },
+        versions: Versions {
+            rustc: "rustc 1.95.0".into(),
+            torch: "2.15.0".into(),
+            candle_nn: "0.11.1".into(),
+            ndarray: "0.17.2".into(),
+        },
+        rounds: 3,
+        method: "a test fixture".into(),
+        cross_entropy: cells,
+        linear_cross_entropy: linears,
+    })
+}
+
+/// A run holding only the `[8192, 50257]` cells and linear entries the findings read,
+/// with the medians (seconds, bytes) of the committed run of 2026-11-29.
+pub fn real_cells() -> Bench {
+    use Op::{Forward, ForwardBackward as Fb, ReadOnce};
+    use Peer::*;
+    let big = |threads| (8192, 50_257, threads);
+    let mid = |threads| (4096, 32_000, threads);
+    let cells = vec![
+        cell(big(1), OursInPlace, Fb, 0.761774156, 0.0),
+        cell(big(2), OursInPlace, Fb, 0.411033572, 24576.0),
+        cell(big(1), OursThp, Fb, 1.3308762215, 1646788608.0),
+        cell(big(2), OursThp, Fb, 0.586796127, 1646825472.0),
+        cell(big(1), Ours, Fb, 2.2966805655, 1646678016.0),
+        cell(big(2), Ours, Fb, 1.3476762115, 1646737408.0),
+        cell(big(1), TorchThp, Fb, 2.6017965254995943, 4940333056.0),
+        cell(big(2), TorchThp, Fb, 1.595369424000637, 4940201984.0),
+        cell(big(1), TorchDefault, Fb, 7.889844010000161, 4940265472.0),
+        cell(big(2), TorchDefault, Fb, 4.798363531000177, 4940247040.0),
+        cell(big(1), Ours, Forward, 0.405740, 6144.0),
+        cell(big(2), Ours, Forward, 0.232320, 6144.0),
+        cell(big(1), Peer::ReadOnce, ReadOnce, 0.152901, 32768.0),
+        cell(big(2), Peer::ReadOnce, ReadOnce, 0.144213, 63488.0),
+        // The `[4096, 32000]` and `[512, 5]` cells the findings read.
+        cell(mid(1), Ours, Fb, 0.735158174, 0.0),
+        cell(mid(2), Ours, Fb, 0.405636136, 0.0),
+        cell(mid(1), OursThp, Fb, 0.323606621, 0.0),
+        cell(mid(2), OursThp, Fb, 0.237698259, 0.0),
+        cell(mid(1), TorchDefault, Fb, 1.563948798000638, 0.0),
+        cell(mid(2), TorchDefault, Fb, 1.0603276860001642, 0.0),
+        cell(mid(1), TorchThp, Fb, 0.6890217489999486, 0.0),
+        cell(mid(2), TorchThp, Fb, 0.41492665499936265, 0.0),
+        cell((512, 5, 1), Peer::ReadOnce, ReadOnce, 3.01e-07, 0.0),
+    ];
+    let linears = vec![
+        linear(LinearPeer::Ours, 1, 8.011866377, 80580608.0),
+        linear(LinearPeer::Ours, 2, 5.967940668, 73777152.0),
+        linear(LinearPeer::TorchChunked, 1, 8.996104720001313, 90226688.0),
+        linear(LinearPeer::TorchChunked, 2, 5.672528627001157, 90222592.0),
+        linear(LinearPeer::TorchUnfused, 1, 8.772962186001678, 1572610048.0),
+        linear(LinearPeer::TorchUnfused, 2, 5.638918459999331, 1572716544.0),
+    ];
+    run(cells, linears)
+}

@@ -1,0 +1,62 @@
+//! `cargo xtask test`: everything CI checks, as numbered steps with their times: fmt,
+//! clippy, `cargo test`, the preprocessor's self-test, the book build and its HTML checks,
+//! links, the browser test, live reload, the notebooks on the evcxr kernel, and the
+//! notebooks in JupyterLab in Chromium.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::Result;
+
+use crate::process::{Steps, cargo, run_command};
+use crate::web;
+
+/// Runs every check, stopping at the first that fails.
+pub fn run(root: &Path) -> Result<()> {
+    let mut steps = Steps::new(10);
+    steps.run("rustfmt --check", || {
+        run_command(cargo().args(["fmt", "--all", "--check"]))
+    })?;
+    steps.run("clippy -D warnings", || {
+        run_command(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    // The benchmark worker has no tests, and building candle for nothing would cost CI
+    // minutes; clippy above still checks it.
+    steps.run("cargo test (listings, chapters, numbers, book)", || {
+        run_command(cargo().args(["test", "--workspace", "--exclude", "bench-peers"]))
+    })?;
+    steps.run("the dedent preprocessor's self-test", || {
+        run_command(Command::new("python3").args(["preprocessors/dedent.py", "self-test"]))
+    })?;
+    let book = steps.run(
+        "mdbook build, HTML check and search index (first time: installs mdbook and mdbook-katex, about 7 min)",
+        || super::build::book(root),
+    )?;
+    steps.run(
+        "links and anchors (first time: installs lychee, about 10 min)",
+        || web::links(root, &book),
+    )?;
+    steps.run(
+        "the book in Chromium (first time: installs Debian's chromium)",
+        || web::browser(root, &book),
+    )?;
+    steps.run("live reload and search of `cargo xtask serve`", || {
+        super::serve_check::run(root)
+    })?;
+    steps.run(
+        "every notebook on the evcxr kernel (first time: installs evcxr_jupyter, about 12 min)",
+        || super::notebooks_run::run(root),
+    )?;
+    steps.run(
+        "every notebook in JupyterLab in Chromium (first time: installs JupyterLab, about 2 min)",
+        || super::lab_check::run(root),
+    )?;
+    Ok(())
+}
