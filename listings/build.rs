@@ -5,17 +5,26 @@
 //!
 //! - `$OUT_DIR/chapters.rs`, which the listings harness (`tests/chapters/main.rs`) includes:
 //!   a `mod` for each listings file and `LISTINGS`, every `pub fn name() -> Result<(), Box<dyn
-//!   Error>>` of each file, in the book's reading order and then the file's;
+//!   Error>>` of each file, in the book's reading order and then the file's (any other `pub
+//!   fn` in such a file stops the build, so that a listing is never silently dropped);
 //! - `$OUT_DIR/quoted_chapters.rs`, which `src/machinery/quoted/mod.rs` includes: a `mod`
 //!   for each registry file and `CHAPTERS`, their `entries` functions in reading order.
 //!
 //! The reading order is `src/SUMMARY.md`'s, read by the book's one reader of it,
 //! `src/machinery/layout.rs`, which this script compiles as it stands.
+//!
+//! Cargo reruns this script on any edit under `tests/chapters/` (a new listing is a new
+//! `pub fn` there, and cargo can only watch files, not the lines it reads), and a rerun
+//! recompiles the `listings` library too, though the files it writes seldom change. That is
+//! accepted: the rebuild is incremental and takes seconds (about ten on two cores, every
+//! test target included), and the listings harness must be rebuilt after such an edit
+//! anyway.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-// The build script uses only the SUMMARY reader and the names, not the anchor parser.
+// The build script uses only the SUMMARY reader and the names, not the anchor or include
+// parsers.
 #[allow(dead_code)]
 #[path = "src/machinery/layout.rs"]
 mod layout;
@@ -48,7 +57,9 @@ fn main() {
     for module in &modules {
         let text = read(&listings.join(format!("{module}.rs")));
         let stem = layout::page_stem(module);
-        for name in layout::listing_names(&text) {
+        let names = layout::listing_names(&text);
+        refuse_other_pub_fns(&listings.join(format!("{module}.rs")), &text, &names);
+        for name in names {
             writeln!(harness, "    ({stem:?}, {name:?}, {module}::{name}),").expect("a String");
         }
     }
@@ -72,6 +83,28 @@ fn main() {
     }
     registry.push_str("];\n");
     write(&out.join("quoted_chapters.rs"), &registry);
+}
+
+/// A `pub fn` of a listings file is a listing, so one whose signature is not a listing's
+/// would silently never run: the build stops and names it instead.
+fn refuse_other_pub_fns(path: &Path, text: &str, listings: &[&str]) {
+    for (number, line) in text.lines().enumerate() {
+        let Some(rest) = line.strip_prefix("pub fn ") else {
+            continue;
+        };
+        let name = rest
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .next()
+            .unwrap_or(rest);
+        if !listings.contains(&name) {
+            panic!(
+                "{}:{}: `pub fn {name}` is not a listing: a listing's signature is exactly \
+                 `pub fn {name}() -> Result<(), Box<dyn Error>>` (make it private if it is a helper)",
+                path.display(),
+                number + 1
+            );
+        }
+    }
 }
 
 /// The Rust files of `dir` other than `skip.rs`, as module names.

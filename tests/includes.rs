@@ -7,29 +7,19 @@
 mod common;
 
 use listings::machinery::layout::anchor::region;
+use listings::machinery::layout::include::{self, Include};
 use regex::Regex;
-
-/// The `{{#include path:anchor}}` / `{{#rustdoc_include …}}` directives of a chapter.
-fn includes(markdown: &str) -> Vec<(String, Option<String>)> {
-    let directive =
-        Regex::new(r"\{\{#(?:include|rustdoc_include) ([^}:\s]+)(?::([A-Za-z_][\w-]*))?\}\}")
-            .expect("valid regex");
-    directive
-        .captures_iter(markdown)
-        .map(|c| (c[1].to_string(), c.get(2).map(|a| a.as_str().to_string())))
-        .collect()
-}
 
 #[test]
 fn every_include_resolves_to_a_file_and_anchor() {
     let mut count = 0;
     for (chapter, markdown) in common::chapters() {
-        for (file, anchor) in includes(&markdown) {
-            let path = common::path("src").join(&file);
+        for Include { path: file, anchor } in include::directives(&markdown) {
+            let path = common::path("src").join(file);
             let text = std::fs::read_to_string(&path)
                 .unwrap_or_else(|e| panic!("src/{chapter}.md includes {file}: {e}"));
             if let Some(anchor) = anchor {
-                let body = region(&text, &anchor).unwrap_or_else(|| {
+                let body = region(&text, anchor).unwrap_or_else(|| {
                     panic!("src/{chapter}.md includes {file}:{anchor}, but that anchor is missing")
                 });
                 assert!(
@@ -52,8 +42,7 @@ fn no_rust_is_typed_into_the_chapters() {
         for block in fence.captures_iter(&markdown) {
             let body = block[1].trim();
             assert!(
-                body.lines().all(|l| l.trim().starts_with("{{#include ")
-                    || l.trim().starts_with("{{#rustdoc_include ")),
+                body.lines().all(|l| include::parse_line(l).is_some()),
                 "src/{chapter}.md has Rust typed by hand; put it in listings and include it:\n{body}"
             );
         }
@@ -99,15 +88,19 @@ fn every_chapter_has_a_figure_and_a_summary() {
 
 #[test]
 fn the_include_parser_sees_anchors() {
-    let found = includes("x {{#include ../listings/src/fused.rs:grad}} y {{#include ../a.txt}}");
+    let found =
+        include::directives("x {{#include ../listings/src/fused.rs:grad}} y {{#include ../a.txt}}");
     assert_eq!(
         found,
         [
-            (
-                "../listings/src/fused.rs".to_string(),
-                Some("grad".to_string())
-            ),
-            ("../a.txt".to_string(), None)
+            Include {
+                path: "../listings/src/fused.rs",
+                anchor: Some("grad")
+            },
+            Include {
+                path: "../a.txt",
+                anchor: None
+            }
         ]
     );
 }

@@ -1,14 +1,14 @@
 //! Every decimal number in the prose is backed by a listings computation.
 //!
 //! For each chapter, every decimal in its text and formulas (`0.51`, `-2.996`, `1.65`) must
-//! equal, as written, some value of `listings::machinery::quoted::registry()` rounded to the same
+//! equal, as written, some value of `listings::machinery::quoted::cached()` rounded to the same
 //! number of decimals. A chapter may quote its own values and those of earlier chapters.
 //! Code blocks are not read here: their code and output are run and checked by the
 //! listings' own tests.
 
 mod common;
 
-use listings::machinery::quoted::{Quoted, registry};
+use listings::machinery::quoted::{Quoted, cached};
 use regex::Regex;
 
 /// A decimal number as written, with its sign if a minus sign (ASCII or U+2212) touches it.
@@ -69,14 +69,13 @@ fn backing_for<'a>(registry: &'a [Quoted], order: &[String], chapter: &str) -> V
 
 #[test]
 fn every_quoted_number_is_computed() {
-    let registry = registry().expect("the registry computes");
+    let registry = cached().expect("the registry computes");
     let chapters = common::chapters();
     let order: Vec<String> = chapters.iter().map(|(c, _)| c.clone()).collect();
     let mut total = 0;
     let mut problems = Vec::new();
     for (chapter, markdown) in &chapters {
-        let (count, missing) =
-            unbacked(chapter, markdown, &backing_for(&registry, &order, chapter));
+        let (count, missing) = unbacked(chapter, markdown, &backing_for(registry, &order, chapter));
         println!("{chapter}: {count} decimal numbers checked");
         total += count;
         problems.extend(missing);
@@ -95,9 +94,9 @@ fn every_quoted_number_is_computed() {
 
 #[test]
 fn every_registry_entry_is_quoted_in_its_chapter() {
-    let registry = registry().expect("the registry computes");
+    let registry = cached().expect("the registry computes");
     let chapters = common::chapters();
-    for q in &registry {
+    for q in registry {
         let (_, markdown) = chapters
             .iter()
             .find(|(c, _)| c == q.chapter)
@@ -116,14 +115,14 @@ fn every_registry_entry_is_quoted_in_its_chapter() {
 #[test]
 fn a_changed_number_is_caught() {
     // The test above must go red when a quoted number drifts from the code.
-    let registry = registry().expect("the registry computes");
+    let registry = cached().expect("the registry computes");
     let chapters = common::chapters();
     let order: Vec<String> = chapters.iter().map(|(c, _)| c.clone()).collect();
     let (_, ch2) = chapters
         .iter()
         .find(|(c, _)| c == "ch02-one-hot")
         .expect("chapter 2");
-    let backing = backing_for(&registry, &order, "ch02-one-hot");
+    let backing = backing_for(registry, &order, "ch02-one-hot");
     assert!(unbacked("ch02-one-hot", ch2, &backing).1.is_empty());
     let drifted = ch2
         .replacen("约 0.51", "约 0.52", 1)

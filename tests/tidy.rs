@@ -88,18 +88,64 @@ fn incomplete_chapter_list(text: &str, chapters: &[String]) -> Option<Vec<String
     })
 }
 
-/// Whether a file pins a tool version that belongs in the one place for its kind.
+/// The kinds of file a tool pin could hide in: code and the scripts that install things
+/// (`.ci/` holds scripts without an extension).
+fn installs_things(path: &str) -> bool {
+    path.starts_with(".ci/")
+        || ["rs", "sh", "yml", "mjs", "py"]
+            .iter()
+            .any(|x| path.ends_with(&format!(".{x}")))
+}
+
+/// Whether a file pins a tool version that belongs in the one place for its kind: a
+/// crates.io tool written as a `Tool` (its `krate` field set) anywhere but
+/// `xtask/src/tools.rs`; and, in code and scripts, an install command that names a version
+/// on its own line:
+/// cargo's (`install`, `binstall`) with `--version 1.2` or `name@1.2.3`, outside
+/// `xtask/src/tools.rs`; npm's (`npm install`/`i`/`add`, `yarn add`, `pnpm add`, `npx`)
+/// with `name@1.2.3`, outside `web/package.json` and its lock; pip's with `name==1.2` or
+/// `name~=1.2`, outside `xtask/py/requirements-*.txt`. An install command built from
+/// separate arguments (`.args(["install", …])`) is not seen: xtask installs its tools that
+/// way, from the pin files themselves. Prose (`.md`) may show a pinned command to a reader.
 fn stray_pin(path: &str, text: &str) -> Option<&'static str> {
     let cargo_tool = text.contains(concat!("krate", ": \""));
     if cargo_tool && path != "xtask/src/tools.rs" {
         return Some("a crates.io tool is pinned outside xtask/src/tools.rs");
     }
-    let pip_pin = Regex::new(r"pip3? install[^\n]*==").expect("valid regex");
-    let requirements = path.starts_with("xtask/py/requirements-") && path.ends_with(".txt");
-    if pip_pin.is_match(text) && !requirements {
-        return Some("a Python package is pinned outside xtask/py/requirements-*.txt");
+    if !installs_things(path) {
+        return None;
     }
-    None
+    let requirements = path.starts_with("xtask/py/requirements-") && path.ends_with(".txt");
+    let rules: [(&str, bool, &'static str); 3] = [
+        (
+            r"\bcargo (?:\+\S+ )?b?install\b[^\n]*(?:--version\b|\w@v?\d)",
+            path == "xtask/src/tools.rs",
+            "a crates.io tool is pinned outside xtask/src/tools.rs",
+        ),
+        (
+            r"\b(?:npm (?:install|i|add)|yarn add|pnpm add|npx)\b[^\n]*\w@[\^~]?\d",
+            path == "web/package.json" || path == "web/package-lock.json",
+            "a Node package is pinned outside web/package.json",
+        ),
+        (
+            r"\bpip3? install\b[^\n]*(?:==|~=)",
+            requirements,
+            "a Python package is pinned outside xtask/py/requirements-*.txt",
+        ),
+    ];
+    rules.into_iter().find_map(|(pattern, allowed, why)| {
+        let pin = Regex::new(pattern).expect("valid regex");
+        (!allowed && pin.is_match(text)).then_some(why)
+    })
+}
+
+/// Whether a path is build output: anything under a folder named `target`, at any depth
+/// (the workspace's, or `listings/target/` from a bench run inside the crate).
+fn built_output(path: &str) -> bool {
+    path.split('/')
+        .rev()
+        .skip(1)
+        .any(|folder| folder == "target")
 }
 
 /// The lines of a lesson module that mention the book's machinery: the lessons are the
@@ -293,7 +339,7 @@ fn nothing_under_a_target_folder_is_tracked() {
     let built: Vec<String> = tracked()
         .into_iter()
         .map(|(path, _)| path)
-        .filter(|path| path.split('/').any(|part| part == "target"))
+        .filter(|path| built_output(path))
         .collect();
     assert!(built.is_empty(), "build output in git: {built:?}");
 }
@@ -385,4 +431,72 @@ fn a_stray_pin_is_seen() {
     assert!(stray_pin("xtask/src/tools.rs", &planted).is_none());
     let pip = format!("pip {} torch=={}", "install", "2.15.0");
     assert!(stray_pin(".ci/run", &pip).is_some());
+    // Versions written into install commands, in code and scripts. (Built with `format!`
+    // so that this file does not match itself.)
+    let install = |rest: &str| format!("{} {rest}", "install");
+    let planted = [
+        (
+            "bench/setup.sh",
+            format!("cargo {}", install("mdbook --version 0.4.40")),
+        ),
+        (
+            "xtask/src/web.rs",
+            format!("cargo {}", install("--locked lychee@0.15.1")),
+        ),
+        (
+            ".ci/run",
+            format!("cargo +nightly {}", install("cargo-fuzz@0.12.0")),
+        ),
+        (
+            "web/check.mjs",
+            format!("// npm {}", install("puppeteer@22.6.0")),
+        ),
+        (
+            ".github/ci.yml",
+            format!("run: {} pagefind@{}", "npx", "1.1.0"),
+        ),
+        (
+            "xtask/py/goldens.py",
+            format!("# pip {}", install("numpy==1.26.4")),
+        ),
+        (
+            "bench/peers/run.sh",
+            format!("python -m pip {}", install("torch~=2.3")),
+        ),
+    ];
+    for (path, line) in &planted {
+        assert!(
+            stray_pin(path, line).is_some(),
+            "{path}: {line} is not seen"
+        );
+    }
+    // Each pin in its one place, and install commands that pin nothing, pass.
+    let cargo = format!("cargo {}", install("--locked mdbook@0.4.40"));
+    assert!(stray_pin("xtask/src/tools.rs", &cargo).is_none());
+    let npm = format!("npm {}", install("puppeteer@22.6.0"));
+    assert!(stray_pin("web/package.json", &npm).is_none());
+    let pip = format!("pip {}", install("numpy==1.26.4"));
+    assert!(stray_pin("xtask/py/requirements-goldens.txt", &pip).is_none());
+    for unpinned in [
+        format!("cargo {}", install("--locked --root dir")),
+        format!("npm {}", install("@types/node")),
+        format!("pip {}", install("-r xtask/py/requirements-notebooks.txt")),
+        "rustc --version".to_string(),
+    ] {
+        assert!(
+            stray_pin("xtask/src/web.rs", &unpinned).is_none(),
+            "{unpinned}"
+        );
+    }
+    // Prose is not code: a page may show a pinned command to a reader.
+    assert!(stray_pin("CONTRIBUTING.md", &cargo).is_none());
+}
+
+#[test]
+fn build_output_is_seen() {
+    assert!(built_output("listings/target/criterion/x.json"));
+    assert!(built_output("target/debug/listings"));
+    assert!(!built_output("src/targets.md"));
+    assert!(!built_output("src/target"));
+    assert!(!built_output("listings/src/target_logits.rs"));
 }

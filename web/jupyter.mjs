@@ -88,6 +88,11 @@ async function waitForRunAll(page, name) {
     throw new Error(`${name}: the cells were still running after ${NOTEBOOK_TIMEOUT_MS / 1000} s`);
 }
 
+async function shutDownKernels(base) {
+    const sessions = await (await fetch(`${base}/api/sessions`)).json();
+    await Promise.all(sessions.map((s) => fetch(`${base}/api/sessions/${s.id}`, { method: "DELETE" })));
+}
+
 async function runNotebook(browser, base, dir, shots, name) {
     const problems = [];
     const context = await browser.newContext({ viewport: { width: 1280, height: 1600 } });
@@ -143,8 +148,7 @@ async function runNotebook(browser, base, dir, shots, name) {
     if (shown.svgs < figures) problems.push(`${name}: ${shown.svgs} SVG figures shown, ${figures} expected`);
     await page.screenshot({ path: path.join(shots, name.replace(/\.ipynb$/, ".png")) });
     // Close without leaving the kernel running: the next notebook reuses the build, not the kernel.
-    await fetch(`${base}/api/sessions`).then((r) => r.json()).then((sessions) => Promise.all(
-        sessions.map((s) => fetch(`${base}/api/sessions/${s.id}`, { method: "DELETE" }))));
+    await shutDownKernels(base);
     await context.close();
     console.log(`jupyterlab ${name}: ${codeCells().length} code cells ran in ${seconds.toFixed(1)} s, ${shown.svgs} figures shown ... ${problems.length ? "FAILED" : "ok"}`);
     return problems;
@@ -157,21 +161,28 @@ if (!python || !dir || !shots || names.length === 0) {
 }
 fs.mkdirSync(shots, { recursive: true });
 const { lab, base, log } = await startLab(python, path.resolve(dir), path.resolve(dir, "..", "lab-state"));
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: FLAGS });
 const problems = [];
+let browser;
 try {
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: FLAGS });
     for (const name of names) {
         try {
             problems.push(...await runNotebook(browser, base, path.resolve(dir), shots, name));
         } catch (e) {
             problems.push(`${name}: ${e.message}`);
-            for (const page of browser.contexts().flatMap((c) => c.pages())) {
-                await page.screenshot({ path: path.join(shots, name.replace(/\.ipynb$/, "-failed.png")) }).catch(() => {});
+            for (const context of browser.contexts()) {
+                for (const page of context.pages()) {
+                    await page.screenshot({ path: path.join(shots, name.replace(/\.ipynb$/, "-failed.png")) }).catch(() => {});
+                }
+                await context.close().catch(() => {});
             }
+            await shutDownKernels(base).catch(() => {});
         }
     }
+} catch (e) {
+    problems.push(`the browser did not start: ${e.message}`);
 } finally {
-    await browser.close();
+    await browser?.close();
     lab.kill();
 }
 for (const p of problems) console.log(`  ${p}`);

@@ -173,10 +173,6 @@ pub enum LossError {
     #[error("{0} is not a valid value for reduction (use \"none\", \"mean\" or \"sum\")")]
     InvalidReduction(String),
 
-    /// A 0-d input has no class dimension.
-    #[error("Expected 1 or more dimensions (got 0): the input needs a class dimension")]
-    NoDimensions,
-
     /// Fused linear cross-entropy multiplies hidden states `[N, H]` by the transposed
     /// LM-head weights `[C, H]`: both need the same width `H`.
     #[error(
@@ -191,9 +187,13 @@ pub enum LossError {
 
     /// A reshape that cannot fail did: a bug in this crate, reported instead of a panic.
     #[error(
-        "cannot view an array of shape {shape:?} as needed: {reason} (a bug in listings; please report it)"
+        "cannot view an array of shape {shape:?} as needed (a bug in listings; please report it)"
     )]
-    Reshape { shape: Vec<usize>, reason: String },
+    Reshape {
+        shape: Vec<usize>,
+        #[source]
+        source: ndarray::ShapeError,
+    },
 
     /// `backward` needs `d(out)/d(loss)` of exactly the forward output's shape.
     #[error(
@@ -203,8 +203,9 @@ pub enum LossError {
         expected: Vec<usize>,
         got: Vec<usize>,
     },
-    /// `N = 0` where the book's chapter-3 functions need a row (PyTorch returns NaN / 0 / empty).
-    /// `N = 0`: the average over no rows is undefined (PyTorch returns NaN; we say why).
+
+    /// `N = 0` where the book's chapter-3 functions need a row (PyTorch would return NaN,
+    /// 0 or an empty tensor instead; we say why there is no answer).
     #[error(
         "the batch is empty (N = 0): this function needs at least one row (PyTorch would give NaN for the mean, 0 for the sum, an empty tensor for none)"
     )]
@@ -216,6 +217,23 @@ pub enum LossError {
 }
 
 impl LossError {
+    /// [`LossError::Reshape`]: the array of `shape` could not be viewed as needed.
+    ///
+    /// ```
+    /// use listings::LossError;
+    /// let e = ndarray::Array1::<f64>::zeros(6).into_shape_with_order((4, 2)).unwrap_err();
+    /// let err = LossError::reshape(&[6], e);
+    /// assert!(err.to_string().starts_with("cannot view an array of shape [6] as needed"));
+    /// assert!(std::error::Error::source(&err).is_some());
+    /// assert_eq!(err.pytorch_kind(), None);
+    /// ```
+    pub fn reshape(shape: &[usize], source: ndarray::ShapeError) -> Self {
+        LossError::Reshape {
+            shape: shape.to_vec(),
+            source,
+        }
+    }
+
     /// The exception PyTorch raises for the same input, or `None` where PyTorch has no such
     /// error (it returns NaN, or the check belongs to this book, not to `nn.CrossEntropyLoss`).
     ///
@@ -230,10 +248,9 @@ impl LossError {
     pub fn pytorch_kind(&self) -> Option<PyTorchError> {
         use LossError::*;
         match self {
-            BatchSizeMismatch { .. }
-            | InvalidReduction(_)
-            | UnbatchedTargetSize { .. }
-            | NoDimensions => Some(PyTorchError::ValueError),
+            BatchSizeMismatch { .. } | InvalidReduction(_) | UnbatchedTargetSize { .. } => {
+                Some(PyTorchError::ValueError)
+            }
             TargetOutOfBounds { .. } | DimensionOutOfRange | NoClassDimension => {
                 Some(PyTorchError::IndexError)
             }

@@ -75,11 +75,19 @@ pub struct Lab {
 }
 
 impl Lab {
-    /// `python -m jupyter lab …` with the kernels pointed at the prebuilt crate.
+    /// The venv's Python with the kernels pointed at the prebuilt crate.
     pub fn command(&self) -> Command {
         let mut command = self.jupyter.python();
-        command.env("EVCXR_TMPDIR", &self.evcxr_tmpdir);
+        self.env(&mut command);
         command
+    }
+
+    /// What any process that starts JupyterLab's kernels needs: the kernel spec and the
+    /// prebuilt crate's folder.
+    pub fn env<'a>(&self, command: &'a mut Command) -> &'a mut Command {
+        command
+            .env("JUPYTER_PATH", self.jupyter.venv.join("share/jupyter"))
+            .env("EVCXR_TMPDIR", &self.evcxr_tmpdir)
     }
 }
 

@@ -26,7 +26,7 @@ fn node_modules(root: &Path) -> Result<PathBuf> {
                 .args(["ci", "--no-audit", "--no-fund", "--prefix"])
                 .arg(&web),
         )
-        .context("installing the Node packages of web/ (pagefind, puppeteer-core)")?;
+        .context("installing the Node packages of web/ (pagefind, playwright-core)")?;
         std::fs::write(&stamp, lock)
             .with_context(|| format!("writing the install stamp {}", stamp.display()))?;
     }

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use ndarray::{Array, ArrayD, ArrayView, Dimension, IxDyn};
+use ndarray::{Array, ArrayD, ArrayView, ArrayView1, Dimension, IxDyn};
 
 use super::shapes::Layout;
 use super::{CrossEntropyLoss, Reduction};
@@ -17,6 +17,19 @@ pub(crate) fn row_major<'a, A: Clone, D: Dimension>(a: ArrayView<'a, A, D>) -> C
         Some(slice) => Cow::Borrowed(slice),
         None => Cow::Owned(a.iter().cloned().collect()),
     }
+}
+
+/// A `[N, C]` call with class ids, checked and ready for chapter 6's passes: what every
+/// fast entry point computes before it reads a logit.
+#[derive(Debug)]
+pub(crate) struct CheckedRows<'a, A: Clone> {
+    pub(crate) checked: Checked<'a, A>,
+    /// Each row's class, `None` where it is ignored.
+    pub(crate) classes: Vec<Option<usize>>,
+    /// What `Mean` divides by: [`Checked::denominator`] of `classes`.
+    pub(crate) denominator: A,
+    /// What each row's gradient is multiplied by: [`Checked::scale`] of an upstream 1.
+    pub(crate) scale: A,
 }
 
 /// The options of a [`CrossEntropyLoss`] and the layout of one call, checked.
@@ -54,6 +67,26 @@ impl<'a, A: Real> Checked<'a, A> {
             },
             reduction: loss.reduction,
         }
+    }
+
+    /// `loss`'s checks for `[N, C]` logits (`dim = (N, C)`) and these class ids, then the
+    /// ids' classes, `Mean`'s denominator and the gradient's scale: all of them depend on
+    /// the targets alone, so they are known before the first pass over the logits.
+    pub(crate) fn rows(
+        loss: &'a CrossEntropyLoss<A>,
+        dim: (usize, usize),
+        targets: ArrayView1<i64>,
+    ) -> Result<CheckedRows<'a, A>, LossError> {
+        let checked = loss.check_rows(dim, targets.len())?;
+        let classes = checked.classes_of(targets.iter().copied())?;
+        let denominator = checked.denominator(&classes);
+        let scale = checked.scale(A::one(), denominator);
+        Ok(CheckedRows {
+            checked,
+            classes,
+            denominator,
+            scale,
+        })
     }
 
     /// The batch size `N`.
@@ -162,10 +195,7 @@ impl<'a, A: Real> Checked<'a, A> {
                 let shape = losses.shape().to_vec();
                 losses
                     .into_shape_with_order(IxDyn(&self.layout.per_position))
-                    .map_err(|e| LossError::Reshape {
-                        shape,
-                        reason: e.to_string(),
-                    })?
+                    .map_err(|e| LossError::reshape(&shape, e))?
             }
             Reduction::Sum => ArrayD::from_elem(IxDyn(&[]), losses.sum()),
             Reduction::Mean => ArrayD::from_elem(IxDyn(&[]), losses.sum() / denominator),
@@ -244,6 +274,36 @@ mod tests {
         assert_eq!(checked.scale(3.0, 6.0), 0.5);
         let mean = checked.reduce(array![1.0, 0.0, 2.0], 6.0).unwrap();
         assert_eq!(mean[[]], 0.5);
+    }
+
+    #[test]
+    fn rows_checks_once_and_knows_the_mean_before_any_logit() {
+        let loss = CrossEntropyLoss::new().weight(array![1.0, 2.0, 4.0]);
+        let targets = array![2_i64, -100, 1];
+        let rows = Checked::rows(&loss, (3, 3), targets.view()).unwrap();
+        assert_eq!(rows.classes, [Some(2), None, Some(1)]);
+        assert_eq!(rows.denominator, 6.0);
+        assert_eq!(rows.scale, 1.0 / 6.0);
+        assert_eq!(rows.checked.n(), 3);
+        let sum = CrossEntropyLoss::<f64>::new().reduction(Reduction::Sum);
+        assert_eq!(
+            Checked::rows(&sum, (3, 3), targets.view()).unwrap().scale,
+            1.0
+        );
+        assert_eq!(
+            Checked::rows(&sum, (3, 3), array![0_i64, 3, 1].view()).unwrap_err(),
+            LossError::TargetOutOfBounds {
+                target: 3,
+                classes: 3
+            }
+        );
+        assert_eq!(
+            Checked::rows(&sum, (2, 3), targets.view()).unwrap_err(),
+            LossError::BatchSizeMismatch {
+                input: 2,
+                target: 3
+            }
+        );
     }
 
     #[test]

@@ -32,7 +32,7 @@ use std::str::FromStr;
 use ndarray::{Array1, ArrayD, ArrayViewD};
 
 use crate::{LossError, Real};
-pub(crate) use checked::{Checked, row_major};
+pub(crate) use checked::{Checked, CheckedRows, row_major};
 use shapes::Dtype;
 
 /// How the per-position losses are returned: PyTorch's `reduction`.

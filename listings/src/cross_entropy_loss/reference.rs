@@ -23,10 +23,7 @@ fn flatten<'b, A: Real>(
     target: &'b Target<A>,
 ) -> Result<(CowArray<'b, A, Ix3>, Flat<'b, A>), LossError> {
     let (n, c, s) = (checked.n(), checked.c(), checked.s());
-    let shape_error = |e: ndarray::ShapeError| LossError::Reshape {
-        shape: input.shape().to_vec(),
-        reason: e.to_string(),
-    };
+    let shape_error = |e| LossError::reshape(input.shape(), e);
     let x = input.to_shape((n, c, s)).map_err(shape_error)?;
     // In row-major order, position `(i, j)` is at `i·S + j`.
     let flat = match target {
@@ -125,10 +122,7 @@ pub(super) fn gradients<A: Real>(
     let upstream = grad_output
         .to_shape((n, s))
         .or_else(|_| grad_output.to_shape((1, 1)))
-        .map_err(|e| LossError::Reshape {
-            shape: grad_output.shape().to_vec(),
-            reason: e.to_string(),
-        })?;
+        .map_err(|e| LossError::reshape(grad_output.shape(), e))?;
     let upstream_at = |i: usize, j: usize| {
         let g = if upstream.len() == 1 {
             upstream[[0, 0]]
@@ -185,10 +179,7 @@ pub(super) fn gradients<A: Real>(
     }
     let to_input_shape = |a: Array3<A>| {
         a.into_shape_with_order(IxDyn(input.shape()))
-            .map_err(|e| LossError::Reshape {
-                shape: vec![n, c, s],
-                reason: e.to_string(),
-            })
+            .map_err(|e| LossError::reshape(&[n, c, s], e))
     };
     Ok((
         to_input_shape(grad)?,

@@ -5,6 +5,7 @@ use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayD, ArrayView1, ArrayView2, s};
 
 use super::rows::forward_backward_rows;
+use crate::cross_entropy_loss::{Checked, CheckedRows};
 use crate::{CrossEntropyLoss, LossError};
 
 /// The loss (as `forward` gives it), `dL/dH` and `dL/dW`.
@@ -46,10 +47,12 @@ pub fn linear_cross_entropy(
         });
     }
     // The logits would be [N, C]: the loss's checks, once, before any multiplication.
-    let checked = loss.check_rows((n, c), targets.len())?;
-    let classes = checked.classes_of(targets.iter().copied())?;
-    let denominator = checked.denominator(&classes);
-    let scale = checked.scale(1.0, denominator);
+    let CheckedRows {
+        checked,
+        classes,
+        denominator,
+        scale,
+    } = Checked::rows(loss, (n, c), targets)?;
     if c == 0 || n == 0 {
         // Nothing to multiply; every row (if any) is ignored: the reduction's conventions
         // (NaN mean, 0 sum) on zero losses.

@@ -37,7 +37,7 @@ mod rows;
 
 use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2};
 
-use crate::cross_entropy_loss::row_major;
+use crate::cross_entropy_loss::{Checked, CheckedRows, row_major};
 use crate::{CrossEntropyLoss, LossError};
 pub use exp::{exp_nonpositive, exp_nonpositive_with};
 pub use linear::{LinearGradients, linear_cross_entropy};
@@ -58,10 +58,14 @@ pub(crate) fn forward(
     logits: ArrayView2<f32>,
     targets: ArrayView1<i64>,
 ) -> Result<ArrayD<f32>, LossError> {
-    let checked = loss.check_rows(logits.dim(), targets.len())?;
-    let classes = checked.classes_of(targets.iter().copied())?;
+    let CheckedRows {
+        checked,
+        classes,
+        denominator,
+        ..
+    } = Checked::rows(loss, logits.dim(), targets)?;
     let stats = forward_rows(&checked, &row_major(logits), &classes);
-    checked.reduce(losses(&stats), checked.denominator(&classes))
+    checked.reduce(losses(&stats), denominator)
 }
 
 /// [`CrossEntropyLoss::forward_backward_fast`]: the loss, and the gradient in a new array.
@@ -70,15 +74,17 @@ pub(crate) fn forward_backward(
     logits: ArrayView2<f32>,
     targets: ArrayView1<i64>,
 ) -> Result<(ArrayD<f32>, Array2<f32>), LossError> {
-    let checked = loss.check_rows(logits.dim(), targets.len())?;
-    let classes = checked.classes_of(targets.iter().copied())?;
-    let denominator = checked.denominator(&classes);
+    let CheckedRows {
+        checked,
+        classes,
+        denominator,
+        scale,
+    } = Checked::rows(loss, logits.dim(), targets)?;
     let source = row_major(logits);
     let stats = forward_rows(&checked, &source, &classes);
     // Read the logits, write the gradient: one pass. (Copying the logits first and
     // then working in place would read and write everything twice.)
     let mut grad = Array2::zeros(logits.dim());
-    let scale = checked.scale(1.0, denominator);
     in_row_major(grad.view_mut(), |flat| {
         gradient_rows(&checked, Some(&source), flat, &classes, &stats, scale)
     });
@@ -91,10 +97,12 @@ pub(crate) fn forward_backward_in_place(
     logits: ArrayViewMut2<f32>,
     targets: ArrayView1<i64>,
 ) -> Result<ArrayD<f32>, LossError> {
-    let checked = loss.check_rows(logits.dim(), targets.len())?;
-    let classes = checked.classes_of(targets.iter().copied())?;
-    let denominator = checked.denominator(&classes);
-    let scale = checked.scale(1.0, denominator);
+    let CheckedRows {
+        checked,
+        classes,
+        denominator,
+        scale,
+    } = Checked::rows(loss, logits.dim(), targets)?;
     let stats = forward_backward_rows(&checked, logits, &classes, scale);
     checked.reduce(losses(&stats), denominator)
 }

@@ -1,5 +1,6 @@
-//! The book's layout, read once for everyone: its pages from `src/SUMMARY.md`, and the
-//! anchored regions that chapters include from listings files.
+//! The book's layout, read once for everyone: its pages from `src/SUMMARY.md`, the
+//! `{{#include path:anchor}}` directives of its chapters, and the anchored regions those
+//! directives include from listings files.
 //!
 //! `SUMMARY.md` is the one list of pages: the notebooks, their README's table, the tests
 //! and the browser check all take the chapters from here, so no second list can drift.
@@ -8,6 +9,10 @@
 //!
 //! This file uses nothing but `std` and `thiserror`, so that the build script can compile
 //! it as it stands.
+//!
+//! Why this file is long: the build script compiles it as one file, so the book's readers
+//! of its own layout (the SUMMARY, the include directives, the anchors) live together
+//! here rather than in submodule files the script would have to find too.
 
 use std::path::{Path, PathBuf};
 
@@ -174,6 +179,88 @@ pub fn listing_names(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// mdBook's include directives, `{{#include path:anchor}}` and `{{#rustdoc_include …}}`: the
+/// one parser of them, for the tests that check every include resolves and for the
+/// notebooks that inline what the chapters include.
+///
+/// The book includes whole files and anchored regions, never line ranges: a `path:10:20`
+/// reads as the anchor `10:20`, which no file has, so a check reports it rather than let
+/// it include something by accident.
+pub mod include {
+    /// One directive: the file, relative to the Markdown that includes it, and the anchor
+    /// when it includes one region rather than the whole file.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Include<'a> {
+        pub path: &'a str,
+        pub anchor: Option<&'a str>,
+    }
+
+    /// Every include directive in a page's Markdown, in order, wherever it stands on its
+    /// line.
+    ///
+    /// ```
+    /// use listings::machinery::layout::include::{directives, Include};
+    /// let md = "x {{#include ../listings/src/fused.rs:grad}} y {{#rustdoc_include ../a.rs}}\n{{#title 标题}}";
+    /// assert_eq!(
+    ///     directives(md),
+    ///     [
+    ///         Include { path: "../listings/src/fused.rs", anchor: Some("grad") },
+    ///         Include { path: "../a.rs", anchor: None },
+    ///     ]
+    /// );
+    /// ```
+    pub fn directives(markdown: &str) -> Vec<Include<'_>> {
+        let mut found = Vec::new();
+        let mut rest = markdown;
+        while let Some(start) = rest.find("{{#") {
+            let from = &rest[start..];
+            let Some(end) = from.find("}}") else { break };
+            let (directive, after) = from.split_at(end + 2);
+            found.extend(parse(directive));
+            rest = after;
+        }
+        found
+    }
+
+    /// The directive a line holds when the line is nothing else (as inside a code block).
+    ///
+    /// ```
+    /// use listings::machinery::layout::include::{parse_line, Include};
+    /// assert_eq!(
+    ///     parse_line("    {{#include ../listings/tests/chapters/ch01_coin.rs:coin}}"),
+    ///     Some(Include { path: "../listings/tests/chapters/ch01_coin.rs", anchor: Some("coin") })
+    /// );
+    /// assert_eq!(parse_line("{{#include ../listings/output/ch01-coin/coin.txt}}").unwrap().anchor, None);
+    /// assert_eq!(parse_line("see {{#include a.rs}}"), None);
+    /// assert_eq!(parse_line("let x = 1;"), None);
+    /// ```
+    pub fn parse_line(line: &str) -> Option<Include<'_>> {
+        parse(line.trim())
+    }
+
+    /// `{{#include path}}` or `{{#include path:anchor}}`, exactly (either directive name).
+    fn parse(directive: &str) -> Option<Include<'_>> {
+        let inner = directive.strip_prefix("{{#")?.strip_suffix("}}")?;
+        let target = inner
+            .strip_prefix("include ")
+            .or_else(|| inner.strip_prefix("rustdoc_include "))?
+            .trim();
+        if target.is_empty() || target.contains(char::is_whitespace) || target.contains('}') {
+            return None;
+        }
+        Some(match target.split_once(':') {
+            Some((path, anchor)) => Include {
+                path,
+                anchor: Some(anchor),
+            },
+            None => Include {
+                path: target,
+                anchor: None,
+            },
+        })
+    }
+}
+
 /// Anchored regions: `// ANCHOR: name` … `// ANCHOR_END: name`, mdBook's include syntax.
 pub mod anchor {
     /// The lines between `ANCHOR: name` and `ANCHOR_END: name`, without the anchor lines of
@@ -261,6 +348,21 @@ mod tests {
         );
         assert_eq!(pages[1].path, Path::new("src/ch01-coin.md"));
         assert_eq!(pages[1].title, "硬币");
+    }
+
+    #[test]
+    fn an_include_without_a_path_is_no_include() {
+        use include::{Include, directives, parse_line};
+        assert_eq!(parse_line("{{#include }}"), None);
+        assert_eq!(parse_line("{{#include a.rs b.rs}}"), None);
+        assert_eq!(parse_line("{{#includes a.rs}}"), None);
+        assert_eq!(
+            directives("{{#include a.rs:x}} {{#include"),
+            [Include {
+                path: "a.rs",
+                anchor: Some("x")
+            }]
+        );
     }
 
     #[test]

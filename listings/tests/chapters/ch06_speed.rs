@@ -49,26 +49,26 @@ pub fn measured() -> Result<(), Box<dyn Error>> {
     // [8192, 50257]
     let (n, c) = listings::machinery::speed::BIG;
     println!("{}", bench.table(n, c, Op::Forward)?);
-    let targets = bench.findings()?;
+    let findings = bench.findings()?;
     assert_eq!(
-        targets.forward_over_floor.to_vec(),
+        findings.forward_over_floor.to_vec(),
         quoted("forward_over_floor")
     );
 
     table("passes");
     println!("{}", bench.passes(n, c)?);
     assert_eq!(
-        targets.read_once_gb_per_s.to_vec(),
+        findings.read_once_gb_per_s.to_vec(),
         quoted("read_once_gb_per_s")
     );
     assert_eq!(
-        targets.in_place_gb_per_s.to_vec(),
+        findings.in_place_gb_per_s.to_vec(),
         quoted("in_place_gb_per_s")
     );
     // The 2-thread in-place run moves bytes faster than the 2-thread "read once" median:
     // that median is no floor.
-    assert!(targets.in_place_gb_per_s[1] > targets.read_once_gb_per_s[1]);
-    assert_eq!(format!("{:.0}", targets.floor_ms[0]), "459");
+    assert!(findings.in_place_gb_per_s[1] > findings.read_once_gb_per_s[1]);
+    assert_eq!(format!("{:.0}", findings.floor_ms[0]), "459");
 
     table("forward_backward");
     println!("{}", bench.table(n, c, Op::ForwardBackward)?);
@@ -78,31 +78,31 @@ pub fn measured() -> Result<(), Box<dyn Error>> {
     let tables = [bench.comparisons(n, c)?, bench.comparisons(mid_n, mid_c)?];
     println!("{}", tables.join("\n\n"));
     assert_eq!(
-        targets.ours_thp_over_in_place.to_vec(),
+        findings.ours_thp_over_in_place.to_vec(),
         quoted("ours_thp_over_in_place")
     );
     assert_eq!(
         vec![
-            targets.mid_torch_default_over_fresh[0],
-            targets.mid_torch_default_over_fresh[1],
-            targets.mid_torch_over_thp[0],
-            targets.mid_torch_over_thp[1],
+            findings.mid_torch_default_over_fresh[0],
+            findings.mid_torch_default_over_fresh[1],
+            findings.mid_torch_over_thp[0],
+            findings.mid_torch_over_thp[1],
         ],
         quoted("mid_ratios")
     );
     assert_eq!(
-        targets.torch_over_thp_range_2_threads.to_vec(),
+        findings.torch_over_thp_range_2_threads.to_vec(),
         quoted("torch_over_thp_range_2_threads")
     );
     assert_eq!(
-        targets.torch_over_in_place.to_vec(),
+        findings.torch_over_in_place.to_vec(),
         quoted("torch_over_in_place")
     );
     assert_eq!(
-        targets.torch_default_over_fresh.to_vec(),
+        findings.torch_default_over_fresh.to_vec(),
         quoted("torch_default_over_fresh")
     );
-    assert_eq!(targets.torch_over_thp.to_vec(), quoted("torch_over_thp"));
+    assert_eq!(findings.torch_over_thp.to_vec(), quoted("torch_over_thp"));
 
     table("other_sizes");
     let tables = [
@@ -119,7 +119,7 @@ pub fn measured() -> Result<(), Box<dyn Error>> {
         read_2.median * 1e6
     );
     assert_eq!(
-        vec![targets.small_read_once_us],
+        vec![findings.small_read_once_us],
         quoted("small_read_once_us")
     );
 
@@ -150,15 +150,15 @@ pub fn measured() -> Result<(), Box<dyn Error>> {
         assert!(bench.linear(threads, LinearPeer::Ours)?.1 / 1e6 < floor_mb[3]);
     }
     assert_eq!(
-        targets.linear_memory_vs_unfused.to_vec(),
+        findings.linear_memory_vs_unfused.to_vec(),
         quoted("linear_memory_vs_unfused")
     );
     assert_eq!(
-        targets.linear_unfused_over_floor.to_vec(),
+        findings.linear_unfused_over_floor.to_vec(),
         quoted("linear_unfused_over_floor")
     );
     assert_eq!(
-        targets.linear_time_vs_faster.to_vec(),
+        findings.linear_time_vs_faster.to_vec(),
         quoted("linear_time_vs_faster")
     );
     gradient()

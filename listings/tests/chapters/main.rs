@@ -42,9 +42,13 @@ pub fn table(name: &str) {
 
 /// The values the registry holds for `chapter`/`name`.
 pub fn quoted(chapter: &str, name: &str) -> Vec<f64> {
-    listings::machinery::quoted::lookup(chapter, name)
-        .unwrap_or_else(|| panic!("{chapter}/{name} is not in listings::machinery::quoted"))
-        .values
+    match listings::machinery::quoted::lookup(chapter, name) {
+        Ok(Some(q)) => q.values.clone(),
+        Ok(None) => panic!("{chapter}/{name} is not in listings::machinery::quoted"),
+        Err(e) => panic!(
+            "looking up {chapter}/{name}: the listings::machinery::quoted registry could not be computed: {e}"
+        ),
+    }
 }
 
 fn output_dir() -> PathBuf {

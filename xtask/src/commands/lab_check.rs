@@ -31,10 +31,8 @@ pub fn run(root: &Path) -> Result<()> {
         .arg(lab.jupyter.venv.join("bin/python"))
         .arg(&dir)
         .arg(&shots)
-        .args(&names)
-        .env("JUPYTER_PATH", lab.jupyter.venv.join("share/jupyter"))
-        .env("EVCXR_TMPDIR", &lab.evcxr_tmpdir);
-    run_command(&mut command).context("running the notebooks in JupyterLab")?;
+        .args(&names);
+    run_command(lab.env(&mut command)).context("running the notebooks in JupyterLab")?;
     let checker = root.join("xtask/py/execute_notebooks.py");
     let chapters: Vec<PathBuf> = names
         .iter()

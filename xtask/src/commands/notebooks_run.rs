@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use xtask::notebooks;
+
 use crate::jupyter;
 use crate::process::run_command;
 
@@ -21,12 +23,13 @@ pub fn run(root: &Path) -> Result<()> {
             .arg(root.join("notebooks")),
     )
     .context("the notebook checker's self-test")?;
-    let folder = root.join("notebooks");
-    let mut notebooks: Vec<PathBuf> = std::fs::read_dir(&folder)
-        .with_context(|| format!("listing {}", folder.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "ipynb"))
+    // The chapters' notebooks, from SUMMARY.md: a stray .ipynb in the folder is not run.
+    let notebooks: Vec<PathBuf> = notebooks::chapters(root)?
+        .iter()
+        .map(|chapter| {
+            root.join("notebooks")
+                .join(notebooks::file_name(&chapter.stem))
+        })
         .collect();
-    notebooks.sort();
     run_command(jupyter.python().arg(&script).args(&notebooks)).context("executing the notebooks")
 }

@@ -14,16 +14,9 @@ pub(super) enum Cell {
     Code { source: String, expect: Expect },
 }
 
-/// `{{#include path:anchor}}` → (path, anchor).
+/// `{{#include path:anchor}}` → (path, anchor), read by the book's one include parser.
 fn include(line: &str) -> Option<(&str, Option<&str>)> {
-    let inner = line
-        .trim()
-        .strip_prefix("{{#include ")?
-        .strip_suffix("}}")?;
-    Some(match inner.split_once(':') {
-        Some((path, anchor)) => (path, Some(anchor)),
-        None => (inner, None),
-    })
+    listings::machinery::layout::include::parse_line(line).map(|i| (i.path, i.anchor))
 }
 
 /// Resolves an include relative to `src/`.
@@ -176,26 +169,15 @@ fn printed_by_last_cell(cells: &[Cell], body: &[&str]) -> bool {
 /// The last cell's code. It ends with a statement, not a block: evcxr would display a
 /// block's `()`.
 const NUMBERS_CELL: &str = r#"// 本章正文引用的每一个数字，都由 listings::machinery::quoted 中的代码算出
-let numbers: Vec<String> = listings::machinery::quoted::registry()?
-    .iter()
-    .filter(|q| q.chapter == "CHAPTER")
-    .map(|q| {
-        let values: Vec<String> = q.values.iter().map(|v| format!("{v:.4}")).collect();
-        format!("{}: {}", q.name, values.join(", "))
-    })
-    .collect();
+let numbers = listings::machinery::quoted::chapter_lines("CHAPTER")?;
 println!("{}", numbers.join("
 "));"#;
 
 /// The last cell: every number the chapter quotes, printed from `listings::machinery::quoted`.
 pub(super) fn numbers_cell(chapter: &str) -> Result<Cell> {
-    let registry =
-        listings::machinery::quoted::registry().context("computing the quoted numbers")?;
-    let mut stdout = String::new();
-    for q in registry.iter().filter(|q| q.chapter == chapter) {
-        let values: Vec<String> = q.values.iter().map(|v| format!("{v:.4}")).collect();
-        stdout.push_str(&format!("{}: {}\n", q.name, values.join(", ")));
-    }
+    let lines = listings::machinery::quoted::chapter_lines(chapter)
+        .context("computing the quoted numbers")?;
+    let stdout: String = lines.iter().map(|line| format!("{line}\n")).collect();
     let source = NUMBERS_CELL.replace("CHAPTER", chapter);
     Ok(Cell::Code {
         source,

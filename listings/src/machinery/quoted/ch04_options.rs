@@ -61,9 +61,9 @@ pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
     };
     let btc = batch_logits()
         .into_shape_with_order((2, 3, 5))
-        .map_err(|e| crate::LossError::Reshape {
+        .map_err(|source| QuotedError::Shape {
             shape: vec![6, 5],
-            reason: e.to_string(),
+            source,
         })?;
     let square = btc_square()?;
     let square_targets = array![[1_i64, 2, 3, 2, 3]].into_dyn();
@@ -272,12 +272,9 @@ fn btc_square() -> Result<ndarray::ArrayD<f64>, QuotedError> {
         .to_owned()
         .into_shape_with_order((1, 5, 5))
         .map(|a| a.into_dyn())
-        .map_err(|e| {
-            crate::LossError::Reshape {
-                shape: vec![5, 5],
-                reason: e.to_string(),
-            }
-            .into()
+        .map_err(|source| QuotedError::Shape {
+            shape: vec![5, 5],
+            source,
         })
 }
 

@@ -117,6 +117,13 @@ pub enum QuotedError {
     UnknownWord(#[from] crate::one_hot::UnknownWord),
     #[error(transparent)]
     Speed(#[from] crate::machinery::speed::SpeedError),
+    /// An example's array could not be reshaped as its chapter shows it.
+    #[error("cannot reshape an example's array of shape {shape:?} (a bug in the book's machinery)")]
+    Shape {
+        shape: Vec<usize>,
+        #[source]
+        source: ndarray::ShapeError,
+    },
 }
 
 /// The whole registry, computed now, chapter by chapter in reading order.
@@ -128,19 +135,38 @@ pub fn registry() -> Result<Vec<Quoted>, QuotedError> {
     Ok(all)
 }
 
-/// The entry `name` of `chapter`, if there is one.
+/// The entry `name` of `chapter`, `Ok(None)` if the registry has no such entry, and the
+/// registry's own error if it could not be computed (so that a failing registry never
+/// reads as a missing name).
 ///
 /// ```
 /// use listings::machinery::quoted::lookup;
-/// let q = lookup("ch02-one-hot", "loss_good").unwrap();
+/// let q = lookup("ch02-one-hot", "loss_good").unwrap().unwrap();
 /// assert!(q.matches("0.51"));
+/// assert!(lookup("ch02-one-hot", "no_such_name").unwrap().is_none());
 /// ```
-pub fn lookup(chapter: &str, name: &str) -> Option<Quoted> {
-    cached()
-        .ok()?
+pub fn lookup(chapter: &str, name: &str) -> Result<Option<&'static Quoted>, &'static QuotedError> {
+    Ok(cached()?
         .iter()
-        .find(|q| q.chapter == chapter && q.name == name)
-        .cloned()
+        .find(|q| q.chapter == chapter && q.name == name))
+}
+
+/// What a chapter's notebook prints in its last cell: one line `name: v1, v2` per entry of
+/// `chapter`, each value to four decimals, in the registry's order.
+///
+/// ```
+/// let lines = listings::machinery::quoted::chapter_lines("ch01-coin").unwrap();
+/// assert!(lines.iter().any(|l| l == "heads: 0.1054"));
+/// ```
+pub fn chapter_lines(chapter: &str) -> Result<Vec<String>, &'static QuotedError> {
+    Ok(cached()?
+        .iter()
+        .filter(|q| q.chapter == chapter)
+        .map(|q| {
+            let values: Vec<String> = q.values.iter().map(|v| format!("{v:.4}")).collect();
+            format!("{}: {}", q.name, values.join(", "))
+        })
+        .collect())
 }
 
 /// The registry, computed once per process (it trains chapter 5's model twice).
@@ -161,7 +187,7 @@ mod tests {
 
     #[test]
     fn names_are_unique_within_a_chapter() {
-        let all = registry().unwrap();
+        let all = cached().unwrap();
         for (i, a) in all.iter().enumerate() {
             assert!(
                 !all[i + 1..]
@@ -176,7 +202,7 @@ mod tests {
 
     #[test]
     fn code_is_the_expression_as_written() {
-        let q = lookup("ch01-coin", "heads").unwrap();
+        let q = lookup("ch01-coin", "heads").unwrap().unwrap();
         assert_eq!(q.code, "surprise(0.9)?");
         assert_eq!(q.kind, Kind::Computed);
         assert!(q.matches("0.105") && q.matches("0.1054") && !q.matches("0.106"));
@@ -184,9 +210,9 @@ mod tests {
 
     #[test]
     fn rounding_to_the_shown_decimals() {
-        let q = lookup("ch02-one-hot", "loss_bad").unwrap();
+        let q = lookup("ch02-one-hot", "loss_bad").unwrap().unwrap();
         assert!(q.matches("3.0") && q.matches("2.996") && !q.matches("2.99"));
-        let ln = lookup("ch02-one-hot", "ln_good").unwrap();
+        let ln = lookup("ch02-one-hot", "ln_good").unwrap().unwrap();
         assert!(ln.matches("-0.511") && !ln.matches("0.511"));
     }
 }
