@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result, bail};
+use listings::machinery::layout;
 
 use crate::process::run_command;
 use crate::tools::{self, LYCHEE};
@@ -51,6 +52,8 @@ fn index_book(root: &Path, book: &Path, src: &Path) -> Result<()> {
         Command::new(modules.join("@pagefind/linux-x64/bin/pagefind_extended"))
             .arg("--site")
             .arg(book)
+            .arg("--glob")
+            .arg(page_glob(root)?)
             .arg("--output-path")
             .arg(&output),
     )
@@ -58,6 +61,15 @@ fn index_book(root: &Path, book: &Path, src: &Path) -> Result<()> {
     let copy = book.join("pagefind");
     let _ = std::fs::remove_dir_all(&copy);
     copy_dir(&output, &copy)
+}
+
+/// The pages the search indexes, from `src/SUMMARY.md`: `{intro,rust-primer,…}.html`.
+/// Not `*.html`: `index.html` repeats the first page and `print.html` holds them all, so
+/// every hit would come three times.
+fn page_glob(root: &Path) -> Result<String> {
+    let pages = layout::pages(root).context("reading the pages from src/SUMMARY.md")?;
+    let stems: Vec<&str> = pages.iter().map(|p| p.stem.as_str()).collect();
+    Ok(format!("{{{}}}.html", stems.join(",")))
 }
 
 /// Copies the folder `from` into `to`, recursively.
@@ -235,4 +247,16 @@ pub fn browser(root: &Path, book: &Path) -> Result<()> {
             .arg(book)
             .arg(root.join("target/browser")),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_search_indexes_every_page_of_the_summary_once() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let glob = super::page_glob(&root).unwrap();
+        assert!(glob.starts_with("{intro,rust-primer,ch01-coin,"), "{glob}");
+        assert!(glob.ends_with(",glossary}.html"), "{glob}");
+        assert!(!glob.contains("print") && !glob.contains("index"), "{glob}");
+    }
 }
