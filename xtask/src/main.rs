@@ -19,6 +19,10 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "cargo xtask", bin_name = "cargo xtask")]
 struct Cli {
+    /// Show cargo's compile lines (of clippy, `cargo test` and the tool installs), which are
+    /// otherwise kept out of sight: the installs' go to `target/xtask-logs/`
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -77,7 +81,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let command = Cli::parse().command;
+    let cli = Cli::parse();
+    process::set_verbose(cli.verbose);
+    let command = cli.command;
     let root = process::root();
     let started = Instant::now();
     let outcome = match command {
@@ -168,5 +174,7 @@ mod tests {
         );
         assert!(Cli::try_parse_from(["cargo xtask", "serve-check"]).is_ok());
         assert!(Cli::try_parse_from(["cargo xtask", "no-such-command"]).is_err());
+        let verbose = Cli::try_parse_from(["cargo xtask", "test", "-v"]).unwrap();
+        assert!(verbose.verbose && matches!(verbose.command, Command::Test));
     }
 }

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result, ensure};
@@ -18,6 +19,28 @@ pub fn root() -> PathBuf {
 /// The cargo that runs this xtask (so that the toolchain is the same).
 pub fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+static VERBOSE: AtomicBool = AtomicBool::new(false);
+
+/// Whether `cargo xtask -v` asked to see cargo's compile lines.
+pub fn set_verbose(verbose: bool) {
+    VERBOSE.store(verbose, Ordering::Relaxed);
+}
+
+pub fn verbose() -> bool {
+    VERBOSE.load(Ordering::Relaxed)
+}
+
+/// `cargo <subcommand>` for a step: `--quiet` unless `-v`, so that a person sees the
+/// step's findings (warnings, failing tests) and not a page of `Compiling …` lines.
+pub fn cargo_step(subcommand: &str) -> Command {
+    let mut command = cargo();
+    command.arg(subcommand);
+    if !verbose() {
+        command.arg("--quiet");
+    }
+    command
 }
 
 /// The program a command starts, for messages.
@@ -90,6 +113,19 @@ mod tests {
             .run("second", || -> Result<()> { anyhow::bail!("it broke") })
             .unwrap_err();
         assert_eq!(format!("{err:#}"), "step [2/2] second failed: it broke");
+    }
+
+    #[test]
+    fn a_step_hides_compile_lines_unless_verbose() {
+        let args = |c: &Command| -> Vec<String> {
+            c.get_args()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(args(&cargo_step("clippy")), ["clippy", "--quiet"]);
+        set_verbose(true);
+        assert_eq!(args(&cargo_step("clippy")), ["clippy"]);
+        set_verbose(false);
     }
 
     #[test]

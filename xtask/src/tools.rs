@@ -152,12 +152,15 @@ impl Install {
         let err = file
             .try_clone()
             .with_context(|| format!("opening {} for cargo's errors too", log.display()))?;
-        let child = crate::process::cargo()
+        let mut command = crate::process::cargo();
+        command
             .args(["install", "--locked", "--root"])
             .arg(&dir)
-            .arg(format!("{}@{}", tool.krate, tool.version))
-            .stdout(file)
-            .stderr(err)
+            .arg(format!("{}@{}", tool.krate, tool.version));
+        if !crate::process::verbose() {
+            command.stdout(file).stderr(err);
+        }
+        let child = command
             .spawn()
             .with_context(|| format!("could not start cargo install for {}", tool.krate))?;
         Ok(Some(Install {

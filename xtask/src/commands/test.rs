@@ -8,7 +8,7 @@ use std::process::Command;
 
 use anyhow::Result;
 
-use crate::process::{Steps, cargo, run_command};
+use crate::process::{Steps, cargo, cargo_step, run_command};
 use crate::tools::{self, Install};
 use crate::web;
 
@@ -27,8 +27,7 @@ pub fn run(root: &Path) -> Result<()> {
         run_command(cargo().args(["fmt", "--all", "--check"]))
     })?;
     steps.run("clippy -D warnings", || {
-        run_command(cargo().args([
-            "clippy",
+        run_command(cargo_step("clippy").args([
             "--workspace",
             "--all-targets",
             "--",
@@ -39,7 +38,7 @@ pub fn run(root: &Path) -> Result<()> {
     // The benchmark worker has no tests, and building candle for nothing would cost CI
     // minutes; clippy above still checks it.
     steps.run("cargo test (listings, chapters, numbers, book)", || {
-        run_command(cargo().args(["test", "--workspace", "--exclude", "bench-peers"]))
+        run_command(cargo_step("test").args(["--workspace", "--exclude", "bench-peers"]))
     })?;
     steps.run("the dedent preprocessor's self-test", || {
         run_command(Command::new("python3").args(["preprocessors/dedent.py", "self-test"]))
