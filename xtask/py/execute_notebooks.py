@@ -13,14 +13,17 @@ A code cell fails on any `error` output, on any stderr output, on stdout that di
 `metadata.book.expected_stdout` (the text the book shows, written by the generator), on a
 missing `metadata.book.expected_display` (a figure), and on a stray displayed value.
 
-Each notebook gets its own kernel and its own EVCXR_TMPDIR under $BOOK_EVCXR_DIR (never one
-shared by two kernels at once), kept between runs so that a warm run reuses the build.
-$BOOK_NOTEBOOK_JOBS notebooks (default 2, one per core here) run at the same time, each in a
-process of its own.
+Each notebook gets its own kernel. $BOOK_NOTEBOOK_JOBS notebooks (default 2, one per core
+here) run at the same time, each worker process in an EVCXR_TMPDIR of its own under
+$BOOK_EVCXR_DIR (`worker-1`, `worker-2`, …): never one shared by two kernels at once, but
+shared by the notebooks a worker runs one after another, so that the book's crate is
+compiled once per worker rather than once per notebook. The folders are kept between runs,
+so a warm run reuses the build.
 The kernel's working directory is the notebook's folder, so evcxr reads its evcxr.toml
 (preserve_vars_on_panic = false: a panicking assert! must not pass as "ok").
 """
 import concurrent.futures
+import multiprocessing
 import os
 import shutil
 import sys
@@ -104,12 +107,23 @@ def check(nb, name):
     return checked, problems
 
 
+# This process's folder under $BOOK_EVCXR_DIR: a pool worker's (see claim_folder), else one
+# for runs in the main process (the self-test).
+FOLDER = "main"
+
+
+def claim_folder(folders):
+    """Pool initializer: each worker takes one folder name and keeps it for its life."""
+    global FOLDER
+    FOLDER = folders.get()
+
+
 def run(path):
     """Execute one notebook; return (checked cells, problems, seconds)."""
     name = os.path.basename(path)
     nb = nbformat.read(path, as_version=4)
     evcxr_dir = os.environ.get("BOOK_EVCXR_DIR", os.path.join(tempfile.gettempdir(), "book-evcxr"))
-    tmp = os.path.join(evcxr_dir, os.path.splitext(name)[0])
+    tmp = os.path.join(evcxr_dir, FOLDER)
     os.makedirs(tmp, exist_ok=True)
     os.environ["EVCXR_TMPDIR"] = tmp
     client = SettlingClient(
@@ -246,7 +260,11 @@ def main(argv):
         return 1 if problems else 0
     total, all_problems, started = 0, [], time.monotonic()
     jobs = int(os.environ.get("BOOK_NOTEBOOK_JOBS", "2"))
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+    folders = multiprocessing.Manager().Queue()
+    for k in range(jobs):
+        folders.put(f"worker-{k + 1}")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=claim_folder,
+                                                initargs=(folders,)) as pool:
         results = list(pool.map(run, argv))
     for path, (checked, problems, seconds) in zip(argv, results):
         print(f"notebook {os.path.basename(path)}: {checked} code cells checked in {seconds:.1f} s ... {'ok' if not problems else 'FAILED'}")

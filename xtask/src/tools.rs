@@ -11,8 +11,11 @@
 //! - crates the book's code uses: `Cargo.lock`, which the notebooks' `:dep` lines follow.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
-use std::time::Instant;
+use std::process::{Command, ExitStatus};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
@@ -117,11 +120,16 @@ pub fn lychee(root: &Path) -> Result<PathBuf> {
     Ok(venv.join("bin/lychee"))
 }
 
+/// How a background build ended, and when; `None` if it was stopped.
+type Ended = Option<(std::io::Result<ExitStatus>, Instant)>;
+
 /// A `cargo install` of one tool, running in the background until [`Install::wait`];
 /// dropped without waiting (an earlier step failed), it stops the build.
 pub struct Install {
     tool: &'static Tool,
-    child: Option<Child>,
+    /// Watches the build until it ends.
+    watcher: Option<JoinHandle<Ended>>,
+    stop: Arc<AtomicBool>,
     log: PathBuf,
     started: Instant,
 }
@@ -160,12 +168,31 @@ impl Install {
         if !crate::process::verbose() {
             command.stdout(file).stderr(err);
         }
-        let child = command
+        let mut child = command
             .spawn()
             .with_context(|| format!("could not start cargo install for {}", tool.krate))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        // The build's own end time, not the time someone waited for it: an install that
+        // finished during an earlier step reports what it took.
+        let watcher = std::thread::spawn(move || {
+            loop {
+                if stopped.load(Ordering::Relaxed) {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return None;
+                }
+                match child.try_wait() {
+                    Ok(Some(status)) => return Some((Ok(status), Instant::now())),
+                    Ok(None) => std::thread::sleep(Duration::from_millis(200)),
+                    Err(e) => return Some((Err(e), Instant::now())),
+                }
+            }
+        });
         Ok(Some(Install {
             tool,
-            child: Some(child),
+            watcher: Some(watcher),
+            stop,
             log,
             started: Instant::now(),
         }))
@@ -174,10 +201,12 @@ impl Install {
     /// Waits for the install to end; its failure shows the end of its log.
     pub fn wait(mut self) -> Result<()> {
         let tool = self.tool;
-        let mut child = self.child.take().expect("an install is waited for once");
-        let status = child
-            .wait()
-            .with_context(|| format!("waiting for cargo install of {}", tool.krate))?;
+        let watcher = self.watcher.take().expect("an install is waited for once");
+        let Ok(Some((status, ended))) = watcher.join() else {
+            bail!("the watcher of cargo install for {} stopped", tool.krate);
+        };
+        let status =
+            status.with_context(|| format!("waiting for cargo install of {}", tool.krate))?;
         if !status.success() {
             let text = std::fs::read_to_string(&self.log).unwrap_or_default();
             let tail: Vec<&str> = text.lines().rev().take(20).collect();
@@ -194,7 +223,7 @@ impl Install {
             "xtask: installed {} {} in {:.0} s",
             tool.krate,
             tool.version,
-            self.started.elapsed().as_secs_f64()
+            (ended - self.started).as_secs_f64()
         );
         Ok(())
     }
@@ -202,9 +231,38 @@ impl Install {
 
 impl Drop for Install {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+        if let Some(watcher) = self.watcher.take() {
+            self.stop.store(true, Ordering::Relaxed);
+            let _ = watcher.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tool_counts_as_installed_at_its_pinned_version_only() {
+        let dir = std::env::temp_dir().join(format!("xtask-tools-test-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("bin")).unwrap();
+        let mdbook = &TOOLS[0];
+        assert!(!installed(&dir, mdbook), "nothing recorded yet");
+        std::fs::write(dir.join("bin/mdbook"), "").unwrap();
+        std::fs::write(
+            dir.join(".crates.toml"),
+            "[v1]\n\"mdbook 0.4.40 (registry+https://github.com/rust-lang/crates.io-index)\" = [\"mdbook\"]\n",
+        )
+        .unwrap();
+        assert!(!installed(&dir, mdbook), "another version is not the pin");
+        std::fs::write(
+            dir.join(".crates.toml"),
+            format!("[v1]\n\"mdbook {} (registry+https://github.com/rust-lang/crates.io-index)\" = [\"mdbook\"]\n", mdbook.version),
+        )
+        .unwrap();
+        assert!(installed(&dir, mdbook));
+        std::fs::remove_file(dir.join("bin/mdbook")).unwrap();
+        assert!(!installed(&dir, mdbook), "a record without its binary");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -5,8 +5,17 @@ use std::path::Path;
 
 use anyhow::Result;
 
-/// Builds the book, then serves it until Ctrl-C.
+use crate::process::Steps;
+
+/// Builds the book, then serves it until Ctrl-C, as numbered steps.
 pub fn run(root: &Path) -> Result<()> {
-    super::build::book(root)?;
-    crate::web::serve(root)
+    let mut steps = Steps::new(3);
+    steps.run(super::build::TOOLS_STEP, || crate::tools::ensure(root))?;
+    steps.run("mdbook build, HTML check and search index", || {
+        super::build::book(root)
+    })?;
+    steps.run(
+        "mdbook serve on http://localhost:3000 (Ctrl-C stops)",
+        || crate::web::serve(root),
+    )
 }
