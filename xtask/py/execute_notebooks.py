@@ -6,24 +6,22 @@
                                           error each fail (DIR holds evcxr.toml)
     execute_notebooks.py --check NOTEBOOK...  check notebooks already run elsewhere (the
                                           copies JupyterLab saved in the browser test)
-    execute_notebooks.py --prebuild NOTEBOOK  run only its dependency cell, in $EVCXR_TMPDIR:
-                                          the crate is compiled before a reader opens JupyterLab
+    execute_notebooks.py --prebuild NOTEBOOK  run only its dependency cell: the crate is
+                                          compiled before a reader opens JupyterLab
 
 A code cell fails on any `error` output, on any stderr output, on stdout that differs from
 `metadata.book.expected_stdout` (the text the book shows, written by the generator), on a
 missing `metadata.book.expected_display` (a figure), and on a stray displayed value.
 
-Each notebook gets its own kernel. $BOOK_NOTEBOOK_JOBS notebooks (default 2, one per core
-here) run at the same time, each worker process in an EVCXR_TMPDIR of its own under
-$BOOK_EVCXR_DIR (`worker-1`, `worker-2`, …): never one shared by two kernels at once, but
-shared by the notebooks a worker runs one after another, so that the book's crate is
-compiled once per worker rather than once per notebook. The folders are kept between runs,
-so a warm run reuses the build.
+Each notebook gets its own kernel; $BOOK_NOTEBOOK_JOBS notebooks (default 2, one per core
+here) run at the same time, each in a process of its own. The kernel spec starts every kernel
+through evcxr_kernel.py, which gives it an evcxr folder no running kernel uses and that an
+earlier kernel has compiled the book's crate in: two notebooks at a time need two folders,
+and the crate is compiled once per folder, not once per notebook.
 The kernel's working directory is the notebook's folder, so evcxr reads its evcxr.toml
 (preserve_vars_on_panic = false: a panicking assert! must not pass as "ok").
 """
 import concurrent.futures
-import multiprocessing
 import os
 import shutil
 import sys
@@ -107,25 +105,10 @@ def check(nb, name):
     return checked, problems
 
 
-# This process's folder under $BOOK_EVCXR_DIR: a pool worker's (see claim_folder), else one
-# for runs in the main process (the self-test).
-FOLDER = "main"
-
-
-def claim_folder(folders):
-    """Pool initializer: each worker takes one folder name and keeps it for its life."""
-    global FOLDER
-    FOLDER = folders.get()
-
-
 def run(path):
     """Execute one notebook; return (checked cells, problems, seconds)."""
     name = os.path.basename(path)
     nb = nbformat.read(path, as_version=4)
-    evcxr_dir = os.environ.get("BOOK_EVCXR_DIR", os.path.join(tempfile.gettempdir(), "book-evcxr"))
-    tmp = os.path.join(evcxr_dir, FOLDER)
-    os.makedirs(tmp, exist_ok=True)
-    os.environ["EVCXR_TMPDIR"] = tmp
     client = SettlingClient(
         nb,
         timeout=CELL_TIMEOUT,
@@ -145,7 +128,7 @@ def run(path):
 
 
 def prebuild(path):
-    """Compile the book's crate and its dependencies once, in $EVCXR_TMPDIR.
+    """Compile the book's crate and its dependencies once, in the folder the next kernel takes.
 
     JupyterLab's kernels then start warm: the first cell takes seconds, not minutes. (Also,
     in JupyterLab 4.6 a Run All on a cold kernel ran the dependency cell and dropped the
@@ -158,7 +141,7 @@ def prebuild(path):
     start = time.monotonic()
     client.execute()
     checked, problems = check(nb, os.path.basename(path))
-    print(f"prebuilt the notebooks' crate in {time.monotonic() - start:.1f} s ({os.environ.get('EVCXR_TMPDIR', '?')})")
+    print(f"prebuilt the notebooks' crate in {time.monotonic() - start:.1f} s")
     for p in problems:
         print(f"  {p[:1500]}")
     return 1 if problems or not checked else 0
@@ -219,9 +202,35 @@ def settling_test():
     return []
 
 
+def folders_test():
+    """evcxr_kernel.claim gives a kernel the first folder no live kernel holds."""
+    import subprocess
+
+    import evcxr_kernel
+
+    with tempfile.TemporaryDirectory() as d:
+        first = evcxr_kernel.claim(d)
+        again = evcxr_kernel.claim(d)  # this process is no kernel: kernel-1 is free again
+        kernel = subprocess.Popen(["bash", "-c", "exec -a evcxr_jupyter sleep 60"])
+        try:
+            time.sleep(0.2)
+            with open(os.path.join(first, ".kernel-pid"), "w") as f:
+                f.write(str(kernel.pid))
+            while_held = evcxr_kernel.claim(d)
+        finally:
+            kernel.kill()
+            kernel.wait()
+        after = evcxr_kernel.claim(d)
+        got = [os.path.basename(p) for p in (first, again, while_held, after)]
+    if got != ["kernel-1", "kernel-1", "kernel-2", "kernel-1"]:
+        return [f"folders: a kernel's folder was given out wrongly: {got}"]
+    print("self-test folders: a running kernel's folder is not given to another ... ok")
+    return []
+
+
 def self_test(evcxr_toml_dir):
     """Each broken notebook must fail, for its own reason; each good one must pass."""
-    failures = settling_test()
+    failures = settling_test() + folders_test()
     with tempfile.TemporaryDirectory() as d:
         shutil.copy(os.path.join(evcxr_toml_dir, "evcxr.toml"), d)
         cases = dict(BROKEN, **GOOD)
@@ -245,7 +254,7 @@ def main(argv):
         failures = self_test(argv[1])
         for f in failures:
             print(f)
-        print(f"{len(BROKEN) + len(GOOD) + 1 - len(failures)} passed, {len(failures)} failed")
+        print(f"{len(BROKEN) + len(GOOD) + 2 - len(failures)} passed, {len(failures)} failed")
         return 1 if failures else 0
     if argv[:1] == ["--prebuild"]:
         return prebuild(argv[1])
@@ -260,11 +269,7 @@ def main(argv):
         return 1 if problems else 0
     total, all_problems, started = 0, [], time.monotonic()
     jobs = int(os.environ.get("BOOK_NOTEBOOK_JOBS", "2"))
-    folders = multiprocessing.Manager().Queue()
-    for k in range(jobs):
-        folders.put(f"worker-{k + 1}")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=claim_folder,
-                                                initargs=(folders,)) as pool:
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(run, argv))
     for path, (checked, problems, seconds) in zip(argv, results):
         print(f"notebook {os.path.basename(path)}: {checked} code cells checked in {seconds:.1f} s ... {'ok' if not problems else 'FAILED'}")

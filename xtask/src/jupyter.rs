@@ -5,12 +5,14 @@
 //! --locked` into the tools folder, `rust-src` with rustup, the Python packages from
 //! `xtask/py/requirements-*.txt` into `target/jupyter/venv`. The kernel spec is written
 //! into that venv (`share/jupyter/kernels/rust`), where Jupyter looks first, so nothing
-//! outside the repository and the tools folder is touched.
+//! outside the repository and the tools folder is touched. Each kernel starts in an evcxr
+//! folder of its own under `target/jupyter/evcxr/`, reused once its kernel has exited, so
+//! the book's crate is compiled once per folder (`xtask/py/evcxr_kernel.py`).
 //!
 //! For JupyterLab ([`lab`]) the venv also gets the book's settings: no news prompt, no
 //! update check, no PyPI extension listing (the book works offline), every cell rendered
 //! (`windowingMode: none`, so the page holds every output); and the notebooks' crate is
-//! compiled before JupyterLab opens, into one evcxr folder every JupyterLab kernel uses.
+//! compiled before JupyterLab opens, in the folder the first kernel will take.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,7 +27,6 @@ use xtask::notebooks;
 /// Where the venv lives and how to call its Python.
 pub struct Jupyter {
     pub venv: PathBuf,
-    pub evcxr_dir: PathBuf,
 }
 
 impl Jupyter {
@@ -33,7 +34,6 @@ impl Jupyter {
     pub fn python(&self) -> Command {
         let mut command = Command::new(self.venv.join("bin/python"));
         command.env("JUPYTER_PATH", self.venv.join("share/jupyter"));
-        command.env("BOOK_EVCXR_DIR", &self.evcxr_dir);
         command
     }
 }
@@ -52,8 +52,18 @@ pub fn ensure(root: &Path) -> Result<Jupyter> {
     std::fs::create_dir_all(&kernel)
         .with_context(|| format!("creating the kernel folder {}", kernel.display()))?;
     let exe = tools.dir.join("bin/evcxr_jupyter");
+    let evcxr_dir = base.join("evcxr");
+    // Every kernel starts through evcxr_kernel.py, which gives it an evcxr folder of its own
+    // under `evcxr_dir`, reused (warm) once its kernel has exited.
     let spec = serde_json::json!({
-        "argv": [exe, "--control_file", "{connection_file}"],
+        "argv": [
+            venv.join("bin/python"),
+            root.join("xtask/py/evcxr_kernel.py"),
+            &evcxr_dir,
+            exe,
+            "--control_file",
+            "{connection_file}",
+        ],
         "display_name": "Rust",
         "language": "rust",
         "interrupt_mode": "message",
@@ -61,17 +71,12 @@ pub fn ensure(root: &Path) -> Result<Jupyter> {
     let spec_path = kernel.join("kernel.json");
     std::fs::write(&spec_path, spec.to_string())
         .with_context(|| format!("writing the kernel spec {}", spec_path.display()))?;
-    Ok(Jupyter {
-        venv,
-        evcxr_dir: base.join("evcxr"),
-    })
+    Ok(Jupyter { venv })
 }
 
 /// JupyterLab ready for a reader: installed, configured, and the notebooks' crate compiled.
 pub struct Lab {
     pub jupyter: Jupyter,
-    /// `EVCXR_TMPDIR` of every JupyterLab kernel: where the prebuilt crate is.
-    pub evcxr_tmpdir: PathBuf,
 }
 
 impl Lab {
@@ -82,12 +87,9 @@ impl Lab {
         command
     }
 
-    /// What any process that starts JupyterLab's kernels needs: the kernel spec and the
-    /// prebuilt crate's folder.
+    /// What any process that starts JupyterLab's kernels needs: the kernel spec.
     pub fn env<'a>(&self, command: &'a mut Command) -> &'a mut Command {
-        command
-            .env("JUPYTER_PATH", self.jupyter.venv.join("share/jupyter"))
-            .env("EVCXR_TMPDIR", &self.evcxr_tmpdir)
+        command.env("JUPYTER_PATH", self.jupyter.venv.join("share/jupyter"))
     }
 }
 
@@ -116,13 +118,7 @@ pub fn lab(root: &Path) -> Result<Lab> {
         listings::machinery::fresh::write_if_changed(&to, &text)
             .with_context(|| format!("writing JupyterLab's settings {}", to.display()))?;
     }
-    let evcxr_tmpdir = jupyter.evcxr_dir.join("lab");
-    std::fs::create_dir_all(&evcxr_tmpdir)
-        .with_context(|| format!("creating {}", evcxr_tmpdir.display()))?;
-    let lab = Lab {
-        jupyter,
-        evcxr_tmpdir,
-    };
+    let lab = Lab { jupyter };
     let first = notebooks::chapters(root)?
         .first()
         .map(|chapter| {
