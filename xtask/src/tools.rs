@@ -32,12 +32,12 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         krate: "mdbook",
         version: "0.5.3",
-        first_time: "about 3 min",
+        first_time: "about 3.5 min",
     },
     Tool {
         krate: "mdbook-katex",
         version: "0.10.0",
-        first_time: "about 1.5 min",
+        first_time: "about 1.5 min alone, 3.5 min beside mdbook",
     },
 ];
 
@@ -45,7 +45,7 @@ pub const TOOLS: &[Tool] = &[
 pub const EVCXR: Tool = Tool {
     krate: "evcxr_jupyter",
     version: "0.22.0",
-    first_time: "about 12 min",
+    first_time: "about 12 min alone, 15 min beside other builds",
 };
 
 /// Where the tools live, and how to run them.

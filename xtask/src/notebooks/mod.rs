@@ -159,7 +159,7 @@ pub fn generate(root: &Path) -> Result<Vec<Notebook>> {
             "> 本笔记本由 `cargo xtask notebooks` 从 `src/{chapter}.md` 和 `listings` 生成，请勿手改。\n\
              > 运行环境：evcxr Rust 内核（`cargo xtask jupyter`）。\n\
              >\n\
-             > 下面第一个代码单元格加载本书的 `listings` crate 及其依赖，它们要先编译好。用 `cargo xtask jupyter` 打开时，编译在打开 JupyterLab 之前就做完了（在 2 核机器上第一次约两分钟），这个单元格只需几秒；用别的方式打开（例如自己启动的 Jupyter）、还没编译过时，这个单元格要等约两分钟，请等它完成（左边的 `[*]` 变成数字）再运行后面的单元格。同时运行两个笔记本时，第二个内核用自己的一份编译结果，它的第一个单元格也要这样等一次（只有第一次）。"
+             > 下面第一个代码单元格加载本书的 `listings` crate 及其依赖，它们要先编译好。用 `cargo xtask jupyter` 打开时，编译在打开 JupyterLab 之前就做完了（在 2 核机器上第一次约两分钟），这个单元格只需几秒；用别的方式打开（例如自己启动的 Jupyter）、还没编译过时，这个单元格要等约两分钟，请等它完成（左边的 `[*]` 变成数字）再运行后面的单元格。用 `cargo xtask jupyter` 时，若另一个笔记本的内核还在运行（只关掉标签页不会停掉内核），新笔记本的内核会在另一个文件夹里自己编译一份，它的第一个单元格也要这样等一次；以后再用到那个文件夹就只需几秒。"
         ))];
         cells.push(Cell::Code {
             source: format!(
