@@ -17,7 +17,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, ensure};
 
 use crate::process::run_command;
 use crate::python::{ensure_venv, pip_install};
@@ -30,6 +30,20 @@ pub struct Jupyter {
 }
 
 impl Jupyter {
+    /// Fails unless the kernel spec still starts kernels through `evcxr_kernel.py`: after
+    /// kernels have run, this shows that nothing wrote another spec over the book's.
+    pub fn check_spec(&self) -> Result<()> {
+        let path = self.venv.join("share/jupyter/kernels/rust/kernel.json");
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading the kernel spec {}", path.display()))?;
+        ensure!(
+            text.contains("evcxr_kernel.py"),
+            "the kernel spec {} no longer starts kernels through xtask/py/evcxr_kernel.py (did evcxr_jupyter rewrite it?): {text}",
+            path.display()
+        );
+        Ok(())
+    }
+
     /// The venv's Python, with the kernel spec and evcxr's folder set.
     pub fn python(&self) -> Command {
         let mut command = Command::new(self.venv.join("bin/python"));
@@ -48,10 +62,19 @@ pub fn ensure(root: &Path) -> Result<Jupyter> {
     let venv = base.join("venv");
     ensure_venv(&venv)?;
     pip_install(&venv, &root.join("xtask/py/requirements-notebooks.txt"))?;
-    let kernel = venv.join("share/jupyter/kernels/rust");
-    std::fs::create_dir_all(&kernel)
-        .with_context(|| format!("creating the kernel folder {}", kernel.display()))?;
     let exe = tools.dir.join("bin/evcxr_jupyter");
+    // evcxr_jupyter's own install writes the kernel folder's resources and its version.txt;
+    // without that file, the first kernel to start "updates" the installation and writes its
+    // own kernel.json over the book's (seen in a cold CI run: every kernel then ran without
+    // its folder, compiling the crate anew for each notebook).
+    let jupyter_path = venv.join("share/jupyter");
+    run_command(
+        Command::new(&exe)
+            .arg("--install")
+            .env("JUPYTER_PATH", &jupyter_path),
+    )
+    .context("installing evcxr's kernel resources into the venv")?;
+    let kernel = jupyter_path.join("kernels/rust");
     let evcxr_dir = base.join("evcxr");
     // Every kernel starts through evcxr_kernel.py, which gives it an evcxr folder of its own
     // under `evcxr_dir`, reused (warm) once its kernel has exited.
@@ -71,7 +94,9 @@ pub fn ensure(root: &Path) -> Result<Jupyter> {
     let spec_path = kernel.join("kernel.json");
     std::fs::write(&spec_path, spec.to_string())
         .with_context(|| format!("writing the kernel spec {}", spec_path.display()))?;
-    Ok(Jupyter { venv })
+    let jupyter = Jupyter { venv };
+    jupyter.check_spec()?;
+    Ok(jupyter)
 }
 
 /// JupyterLab ready for a reader: installed, configured, and the notebooks' crate compiled.
@@ -134,4 +159,35 @@ pub fn lab(root: &Path) -> Result<Lab> {
     )
     .context("compiling the notebooks' crate for JupyterLab's kernels")?;
     Ok(lab)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spec_written_over_the_books_is_seen() {
+        let venv = std::env::temp_dir().join(format!("xtask-spec-test-{}", std::process::id()));
+        let kernel = venv.join("share/jupyter/kernels/rust");
+        std::fs::create_dir_all(&kernel).unwrap();
+        let jupyter = Jupyter { venv: venv.clone() };
+        // What evcxr_jupyter's own install writes: the kernel itself, no folder of its own.
+        std::fs::write(
+            kernel.join("kernel.json"),
+            r#"{"argv":["/tools/bin/evcxr_jupyter","--control_file","{connection_file}"]}"#,
+        )
+        .unwrap();
+        let err = jupyter.check_spec().unwrap_err();
+        assert!(
+            err.to_string().contains("no longer starts kernels"),
+            "{err}"
+        );
+        std::fs::write(
+            kernel.join("kernel.json"),
+            r#"{"argv":["/venv/bin/python","/repo/xtask/py/evcxr_kernel.py","/repo/target/jupyter/evcxr","/tools/bin/evcxr_jupyter","--control_file","{connection_file}"]}"#,
+        )
+        .unwrap();
+        jupyter.check_spec().unwrap();
+        std::fs::remove_dir_all(&venv).unwrap();
+    }
 }

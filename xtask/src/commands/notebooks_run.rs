@@ -23,6 +23,8 @@ pub fn run(root: &Path) -> Result<()> {
             .arg(root.join("notebooks")),
     )
     .context("the notebook checker's self-test")?;
+    // The self-test started kernels: the spec must still give each its own folder.
+    jupyter.check_spec()?;
     // The chapters' notebooks, from SUMMARY.md: a stray .ipynb in the folder is not run.
     let notebooks: Vec<PathBuf> = notebooks::chapters(root)?
         .iter()
@@ -31,5 +33,7 @@ pub fn run(root: &Path) -> Result<()> {
                 .join(notebooks::file_name(&chapter.stem))
         })
         .collect();
-    run_command(jupyter.python().arg(&script).args(&notebooks)).context("executing the notebooks")
+    run_command(jupyter.python().arg(&script).args(&notebooks))
+        .context("executing the notebooks")?;
+    jupyter.check_spec()
 }
