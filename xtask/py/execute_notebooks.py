@@ -23,6 +23,7 @@ The kernel's working directory is the notebook's folder, so evcxr reads its evcx
 """
 import concurrent.futures
 import os
+import queue
 import shutil
 import sys
 import tempfile
@@ -45,10 +46,10 @@ class SettlingClient(NotebookClient):
     nbclient stops reading a cell's messages at the kernel's `idle` status. evcxr_jupyter
     0.22 forwards the program's stdout from a thread of its own that can lose the race
     with the reply on a loaded machine: the last line then comes after `idle`, and nbclient
-    drops it (seen once in CI: a cell that printed one line showed none). So after `idle`
+    drops it (seen once in a clean-clone CI run: a cell that printed one line showed none). So after `idle`
     this client keeps reading until no message of the cell has come for SETTLE_SECONDS, and
     only then runs the next cell; a late line is kept, and counted in `late_outputs`. (It
-    overrides nbclient's private poll method: nbclient is pinned in requirements-jupyter.txt.)
+    overrides nbclient's private poll method: nbclient is pinned in requirements-notebooks.txt.)
     It also waits as long as a cell may run for that idle status (nbclient's default is 4 s,
     after which it moves on without a word) and fails the notebook if it never comes."""
 
@@ -62,7 +63,7 @@ class SettlingClient(NotebookClient):
         while True:
             try:
                 msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=SETTLE_SECONDS))
-            except Exception:  # queue.Empty: quiet for SETTLE_SECONDS
+            except queue.Empty:  # quiet for SETTLE_SECONDS
                 return
             if msg["parent_header"].get("msg_id") != parent_msg_id:
                 continue
