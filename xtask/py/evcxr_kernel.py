@@ -23,15 +23,23 @@ import sys
 
 
 def running_kernel(pid):
-    """Whether `pid` is a live evcxr kernel (or a launcher about to become one)."""
+    """Whether `pid` is a live evcxr kernel (or a launcher about to become one).
+
+    A launcher releases the claim lock just before its exec, so the next launcher often looks
+    at it mid-exec, when its cmdline reads empty: a live process with an empty cmdline counts
+    as a kernel (a zombie, state Z, does not)."""
     try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            state = f.read().rsplit(b")", 1)[1].split()[0]
         with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return b"evcxr_jupyter" in f.read()
+            cmdline = f.read()
     except FileNotFoundError:
         if os.path.isdir("/proc"):
             return False
-    except OSError:
+    except (OSError, IndexError):
         return False
+    else:
+        return state != b"Z" and (not cmdline or b"evcxr_jupyter" in cmdline)
     try:  # no /proc (macOS): any live process with that pid
         os.kill(pid, 0)
         return True
