@@ -28,15 +28,21 @@ fn bench(criterion: &mut Criterion) {
         let id = format!("{n}x{c}");
         group.bench_with_input(BenchmarkId::new("forward reference", &id), &(), |b, _| {
             b.iter(|| {
-                loss.forward(
+                loss.forward_reference(
                     black_box(x.view().into_dyn()),
                     Target::Indices(t.view().into_dyn()),
                 )
                 .unwrap()
             })
         });
-        group.bench_with_input(BenchmarkId::new("forward fast", &id), &(), |b, _| {
-            b.iter(|| loss.forward_fast(black_box(x.view()), t.view()).unwrap())
+        group.bench_with_input(BenchmarkId::new("forward (kernels)", &id), &(), |b, _| {
+            b.iter(|| {
+                loss.forward(
+                    black_box(x.view().into_dyn()),
+                    Target::Indices(t.view().into_dyn()),
+                )
+                .unwrap()
+            })
         });
         let ones = ArrayD::from_elem(vec![], 1.0_f32);
         group.bench_with_input(
@@ -45,13 +51,13 @@ fn bench(criterion: &mut Criterion) {
             |b, _| {
                 b.iter(|| {
                     let out = loss
-                        .forward(
+                        .forward_reference(
                             black_box(x.view().into_dyn()),
                             Target::Indices(t.view().into_dyn()),
                         )
                         .unwrap();
                     let grad = loss
-                        .backward(
+                        .backward_reference(
                             x.view().into_dyn(),
                             Target::Indices(t.view().into_dyn()),
                             ones.view(),
@@ -62,24 +68,45 @@ fn bench(criterion: &mut Criterion) {
             },
         );
         group.bench_with_input(
-            BenchmarkId::new("forward+backward fast, fresh gradient", &id),
+            BenchmarkId::new("forward+backward (kernels), fresh gradient", &id),
             &(),
             |b, _| {
                 b.iter(|| {
-                    loss.forward_backward_fast(black_box(x.view()), t.view())
-                        .unwrap()
+                    loss.forward_backward(
+                        black_box(x.view().into_dyn()),
+                        Target::Indices(t.view().into_dyn()),
+                    )
+                    .unwrap()
                 })
             },
         );
-        let mut buffer = x.clone();
+        let mut grad = ArrayD::zeros(x.shape());
         group.bench_with_input(
-            BenchmarkId::new("forward+backward fast, in place", &id),
+            BenchmarkId::new("forward+backward (kernels), into a buffer", &id),
+            &(),
+            |b, _| {
+                b.iter(|| {
+                    loss.forward_backward_into(
+                        black_box(x.view().into_dyn()),
+                        Target::Indices(t.view().into_dyn()),
+                        grad.view_mut(),
+                    )
+                    .unwrap()
+                })
+            },
+        );
+        let mut buffer = x.clone().into_dyn();
+        group.bench_with_input(
+            BenchmarkId::new("forward+backward (kernels), in place", &id),
             &(),
             |b, _| {
                 b.iter(|| {
                     buffer.assign(&x); // the logits a training step would hand over
-                    loss.forward_backward_in_place(black_box(buffer.view_mut()), t.view())
-                        .unwrap()
+                    loss.forward_backward_in_place(
+                        black_box(buffer.view_mut()),
+                        Target::Indices(t.view().into_dyn()),
+                    )
+                    .unwrap()
                 })
             },
         );
@@ -114,8 +141,11 @@ fn bench(criterion: &mut Criterion) {
     group.bench_with_input(BenchmarkId::new("unfused", &id), &(), |b, _| {
         b.iter(|| {
             let mut logits = black_box(hidden.view()).dot(&weight.t());
-            loss.forward_backward_in_place(logits.view_mut(), t.view())
-                .unwrap();
+            loss.forward_backward_in_place(
+                logits.view_mut().into_dyn(),
+                Target::Indices(t.view().into_dyn()),
+            )
+            .unwrap();
             (logits.dot(&weight), logits.t().dot(&hidden))
         })
     });

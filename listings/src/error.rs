@@ -204,6 +204,16 @@ pub enum LossError {
         got: Vec<usize>,
     },
 
+    /// A gradient buffer must have the logits' shape (PyTorch, assigning a `.grad` of
+    /// another size, says the same first sentence).
+    #[error(
+        "assigned grad has data of a different size: the gradient buffer has shape {got:?}, but the logits have shape {expected:?}"
+    )]
+    GradientShape {
+        expected: Vec<usize>,
+        got: Vec<usize>,
+    },
+
     /// `N = 0` where the book's chapter-3 functions need a row (PyTorch would return NaN,
     /// 0 or an empty tensor instead; we say why there is no answer).
     #[error(
@@ -269,6 +279,7 @@ impl LossError {
             | ByteIndexGather
             | NotDifferentiable
             | GradOutputShape { .. }
+            | GradientShape { .. }
             | HiddenWidthMismatch { .. } => Some(PyTorchError::RuntimeError),
             ProbabilityOutOfRange { .. }
             | NotADistribution { .. }

@@ -29,6 +29,6 @@ pub mod real;
 pub mod surprise;
 pub mod training;
 
-pub use cross_entropy_loss::{CrossEntropyLoss, Reduction, Target};
+pub use cross_entropy_loss::{CrossEntropyLoss, Path, Reduction, Target};
 pub use error::{LossError, PyTorchError};
 pub use real::Real;

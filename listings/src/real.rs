@@ -7,6 +7,8 @@ use std::iter::Sum;
 use ndarray::ScalarOperand;
 use num_traits::Float;
 
+use crate::fast::Kernels;
+
 /// A float the book's functions accept. Implemented for `f32` and `f64` only.
 ///
 /// It adds to [`Float`] the two conversions the losses need and that `num_traits` only
@@ -35,6 +37,20 @@ pub trait Real: Float + ScalarOperand + Sum + Debug + Display + Send + Sync + 's
     /// assert_eq!(<f32 as Real>::narrow(0.9), 0.9_f32);
     /// ```
     fn narrow(x: f64) -> Self;
+
+    /// Chapter 6's kernels for this type, if it has them: what [`CrossEntropyLoss`]'s
+    /// methods run for class-index targets instead of the reference loops. `f32` has them;
+    /// `f64`, the type the book checks against, keeps the loops.
+    ///
+    /// ```
+    /// use listings::Real;
+    /// assert!(<f32 as Real>::kernels().is_some() && <f64 as Real>::kernels().is_none());
+    /// ```
+    ///
+    /// [`CrossEntropyLoss`]: crate::CrossEntropyLoss
+    fn kernels() -> Option<Kernels<Self>> {
+        None
+    }
 }
 
 impl Real for f32 {
@@ -46,6 +62,9 @@ impl Real for f32 {
     }
     fn narrow(x: f64) -> Self {
         x as f32
+    }
+    fn kernels() -> Option<Kernels<Self>> {
+        Some(crate::fast::F32)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use listings::fast::{exp_nonpositive, exp_nonpositive_with};
 use listings::{CrossEntropyLoss, Reduction, Target};
-use ndarray::{Array1, Array2, ArrayD};
+use ndarray::{Array1, Array2, ArrayD, Dimension};
 use proptest::prelude::*;
 
 /// The largest relative error of `exp` against `f64` on 2,000,001 points of [-87, 0].
@@ -65,15 +65,31 @@ fn close(a: &ArrayD<f32>, b: &ArrayD<f32>, tol: f32) -> Result<(), String> {
     Ok(())
 }
 
-/// Fast and reference paths on one problem: loss, and gradient (in place and not).
+fn ids(t: &Array1<i64>) -> Target<'_, f32> {
+    Target::Indices(t.view().into_dyn())
+}
+
+/// The loss and the gradient of its sum by the public API (the kernels, for `f32` ids).
+fn forward_backward(
+    loss: &CrossEntropyLoss<f32>,
+    x: &Array2<f32>,
+    t: &Array1<i64>,
+) -> (ArrayD<f32>, ArrayD<f32>) {
+    loss.forward_backward(x.view().into_dyn(), ids(t)).unwrap()
+}
+
+/// The kernels and the reference loops on one problem: the loss, and the gradient by every
+/// entry point (`backward` with an upstream of ones and with one of its own per position,
+/// fresh, into a buffer full of NaN, in place).
 fn agree(
     loss: &CrossEntropyLoss<f32>,
     x: &Array2<f32>,
     t: &Array1<i64>,
     tol: f32,
 ) -> Result<(), String> {
-    let reference = loss.forward(x.view().into_dyn(), Target::Indices(t.view().into_dyn()));
-    let fast = loss.forward_fast(x.view(), t.view());
+    let x_d = x.view().into_dyn();
+    let reference = loss.forward_reference(x_d.clone(), ids(t));
+    let fast = loss.forward(x_d.clone(), ids(t));
     let (reference, fast) = match (reference, fast) {
         (Ok(r), Ok(f)) => (r, f),
         (Err(a), Err(b)) if a == b => return Ok(()),
@@ -82,21 +98,43 @@ fn agree(
     close(&fast, &reference, tol).map_err(|e| format!("loss: {e}"))?;
     let ones = ArrayD::from_elem(reference.raw_dim(), 1.0_f32);
     let grad = loss
-        .backward(
-            x.view().into_dyn(),
-            Target::Indices(t.view().into_dyn()),
-            ones.view(),
-        )
+        .backward_reference(x_d.clone(), ids(t), ones.view())
         .map_err(|e| e.to_string())?;
-    let (out, fast_grad) = loss
-        .forward_backward_fast(x.view(), t.view())
+    let fast_grad = loss
+        .backward(x_d.clone(), ids(t), ones.view())
+        .map_err(|e| e.to_string())?;
+    close(&fast_grad, &grad, tol).map_err(|e| format!("backward: {e}"))?;
+    // An upstream gradient of its own per position (or a scalar other than 1).
+    let upstream = ArrayD::from_shape_fn(reference.raw_dim(), |i| {
+        0.5 + i.slice().iter().sum::<usize>() as f32 * 0.25
+    });
+    close(
+        &loss
+            .backward(x_d.clone(), ids(t), upstream.view())
+            .map_err(|e| e.to_string())?,
+        &loss
+            .backward_reference(x_d.clone(), ids(t), upstream.view())
+            .map_err(|e| e.to_string())?,
+        tol,
+    )
+    .map_err(|e| format!("backward with an upstream: {e}"))?;
+    let (out, fresh) = loss
+        .forward_backward(x_d.clone(), ids(t))
         .map_err(|e| e.to_string())?;
     close(&out, &reference, tol).map_err(|e| format!("loss with grad: {e}"))?;
-    close(&fast_grad.into_dyn(), &grad, tol).map_err(|e| format!("grad: {e}"))?;
-    let mut in_place = x.clone();
-    loss.forward_backward_in_place(in_place.view_mut(), t.view())
+    close(&fresh, &grad, tol).map_err(|e| format!("fresh grad: {e}"))?;
+    let mut buffer = ArrayD::from_elem(x_d.raw_dim(), f32::NAN);
+    let out = loss
+        .forward_backward_into(x_d, ids(t), buffer.view_mut())
         .map_err(|e| e.to_string())?;
-    close(&in_place.into_dyn(), &grad, tol).map_err(|e| format!("in place: {e}"))
+    close(&out, &reference, tol).map_err(|e| format!("loss into: {e}"))?;
+    close(&buffer, &grad, tol).map_err(|e| format!("grad into: {e}"))?;
+    let mut in_place = x.clone().into_dyn();
+    let out = loss
+        .forward_backward_in_place(in_place.view_mut(), ids(t))
+        .map_err(|e| e.to_string())?;
+    close(&out, &reference, tol).map_err(|e| format!("loss in place: {e}"))?;
+    close(&in_place, &grad, tol).map_err(|e| format!("in place: {e}"))
 }
 
 #[test]
@@ -151,7 +189,7 @@ fn every_two_dimensional_golden_case() {
                 reduction,
             );
             let torch = &case["results"][name]["f32"];
-            let out = loss.forward_fast(x.view(), t.view()).unwrap();
+            let out = loss.forward(x.view().into_dyn(), ids(&t)).unwrap();
             let expected: Vec<f32> = match &torch["loss"] {
                 serde_json::Value::Array(a) => a.iter().map(number).collect(),
                 v => vec![number(v)],
@@ -163,7 +201,7 @@ fn every_two_dimensional_golden_case() {
                 2e-5,
             )
             .unwrap_or_else(|e| panic!("{} {name}: loss {e}", case["name"]));
-            let (_, grad) = loss.forward_backward_fast(x.view(), t.view()).unwrap();
+            let (_, grad) = forward_backward(&loss, &x, &t);
             let expected: Vec<f32> = torch["grad"]
                 .as_array()
                 .unwrap()
@@ -180,7 +218,7 @@ fn every_two_dimensional_golden_case() {
             checked += 1;
         }
     }
-    println!("{checked} golden (case, reduction) pairs on the fast path");
+    println!("{checked} golden (case, reduction) pairs on the kernels");
     assert!(checked >= 57, "{checked}");
 }
 
@@ -190,14 +228,23 @@ fn a_transposed_view_works_too() {
     let xt = x.t().to_owned(); // [3, 4]
     let t = Array1::from(vec![1_i64, 3, 0]);
     let loss = CrossEntropyLoss::new().reduction(Reduction::None);
-    let a = loss.forward_fast(x.t(), t.view()).unwrap();
-    let b = loss.forward_fast(xt.view(), t.view()).unwrap();
+    let a = loss.forward(x.t().into_dyn(), ids(&t)).unwrap();
+    let b = loss.forward(xt.view().into_dyn(), ids(&t)).unwrap();
     assert_eq!(a, b);
     let mut target = x.clone();
-    let (_, g) = loss.forward_backward_fast(xt.view(), t.view()).unwrap();
-    loss.forward_backward_in_place(target.view_mut().reversed_axes(), t.view())
+    let (_, g) = forward_backward(&loss, &xt, &t);
+    loss.forward_backward_in_place(target.view_mut().reversed_axes().into_dyn(), ids(&t))
         .unwrap();
-    assert_eq!(target.t(), g);
+    assert_eq!(target.t().into_dyn(), g);
+    // A transposed buffer for the gradient, too.
+    let mut buffer = Array2::<f32>::zeros((4, 3));
+    loss.forward_backward_into(
+        xt.view().into_dyn(),
+        ids(&t),
+        buffer.view_mut().reversed_axes().into_dyn(),
+    )
+    .unwrap();
+    assert_eq!(buffer.t().into_dyn(), g);
 }
 
 proptest! {
@@ -231,7 +278,8 @@ fn unfused(
     t: &Array1<i64>,
 ) -> (ArrayD<f32>, Array2<f32>, Array2<f32>) {
     let logits = h.dot(&w.t());
-    let (out, g) = loss.forward_backward_fast(logits.view(), t.view()).unwrap();
+    let (out, g) = forward_backward(loss, &logits, t);
+    let g = g.into_dimensionality::<ndarray::Ix2>().unwrap();
     (out, g.dot(w), g.t().dot(h))
 }
 
@@ -307,12 +355,8 @@ fn column_major_logits_give_the_same_answers() {
             "{:?}",
             agree(&loss, &column_major, &t, 1e-6)
         );
-        let (a, ga) = loss
-            .forward_backward_fast(row_major.view(), t.view())
-            .unwrap();
-        let (b, gb) = loss
-            .forward_backward_fast(column_major.view(), t.view())
-            .unwrap();
+        let (a, ga) = forward_backward(&loss, &row_major, &t);
+        let (b, gb) = forward_backward(&loss, &column_major, &t);
         assert_eq!((a, ga), (b, gb));
     }
 }
@@ -339,10 +383,55 @@ fn a_weight_that_is_not_contiguous_is_read_in_class_order() {
             agree(&strided, &x, &t, 1e-6)
         );
         assert_eq!(
-            strided.forward_backward_fast(x.view(), t.view()).unwrap(),
-            contiguous
-                .forward_backward_fast(x.view(), t.view())
-                .unwrap()
+            forward_backward(&strided, &x, &t),
+            forward_backward(&contiguous, &x, &t)
         );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// `[N, C, L]` logits stored as `[N, L, C]` (what a sequence model's `[bsz, seq_len, C]`
+    /// output is, seen with the class axis second): the kernels read them as rows, and
+    /// every entry point gives the reference's answers in the input's own shape.
+    #[test]
+    fn channels_last_inputs_take_the_kernels_and_agree(
+        n in 1usize..4, c in 1usize..40, l in 1usize..5,
+        seed in proptest::collection::vec(-8.0f32..8.0, 48),
+        t in proptest::collection::vec(-1i64..40, 16),
+        eps in prop_oneof![Just(0.0f32), 0.0f32..=1.0],
+        reduction in prop_oneof![Just(Reduction::None), Just(Reduction::Mean), Just(Reduction::Sum)],
+    ) {
+        let stored = ndarray::Array3::from_shape_fn((n, l, c), |(i, j, k)| seed[(i * 11 + j * 5 + k * 7) % 48]);
+        let x = stored.view().permuted_axes([0, 2, 1]).into_dyn();
+        let targets = ndarray::Array2::from_shape_fn((n, l), |(i, j)| {
+            let id = t[(i * l + j) % 16];
+            if id >= 0 { id % c as i64 } else { id }
+        })
+        .into_dyn();
+        let target = || Target::Indices(targets.view());
+        let loss = CrossEntropyLoss::new().ignore_index(-1).label_smoothing(eps).reduction(reduction);
+        prop_assert_eq!(loss.path(&x, &target()), listings::Path::Kernels);
+        let reference = loss.forward_reference(x.clone(), target()).unwrap();
+        let ones = ArrayD::from_elem(reference.raw_dim(), 1.0_f32);
+        let grad = loss.backward_reference(x.clone(), target(), ones.view()).unwrap();
+        let (out, fresh) = loss.forward_backward(x.clone(), target()).unwrap();
+        prop_assert!(close(&out, &reference, 3e-5).is_ok(), "{:?}", close(&out, &reference, 3e-5));
+        prop_assert_eq!(fresh.shape(), grad.shape());
+        prop_assert!(close(&fresh, &grad, 3e-5).is_ok(), "{:?}", close(&fresh, &grad, 3e-5));
+        let back = loss.backward(x.clone(), target(), ones.view()).unwrap();
+        prop_assert!(close(&back, &grad, 3e-5).is_ok());
+        let mut in_place = stored.clone();
+        let out = loss
+            .forward_backward_in_place(in_place.view_mut().permuted_axes([0, 2, 1]).into_dyn(), target())
+            .unwrap();
+        prop_assert!(close(&out, &reference, 3e-5).is_ok());
+        let in_place = in_place.view().permuted_axes([0, 2, 1]).into_dyn().to_owned();
+        prop_assert!(close(&in_place, &grad, 3e-5).is_ok());
+        // A buffer in the plain [N, C, L] layout still gets every element.
+        let mut buffer = ArrayD::from_elem(grad.raw_dim(), f32::NAN);
+        loss.forward_backward_into(x, target(), buffer.view_mut()).unwrap();
+        prop_assert!(close(&buffer, &grad, 3e-5).is_ok());
     }
 }

@@ -11,7 +11,7 @@
 mod golden_json;
 use golden_json::{close, load, number, shape};
 
-use listings::{CrossEntropyLoss, LossError, PyTorchError, Real, Reduction, Target};
+use listings::{CrossEntropyLoss, LossError, Path, PyTorchError, Real, Reduction, Target};
 use ndarray::{ArrayD, IxDyn};
 use serde_json::Value;
 
@@ -132,7 +132,22 @@ fn compare(
     }
 }
 
-fn check<A: Real>(case: &Value, precision: &str, tol: f64, problems: &mut Vec<String>) -> usize {
+/// Which of `CrossEntropyLoss`'s entry points a check calls.
+#[derive(Clone, Copy, PartialEq)]
+enum Entry {
+    /// `forward` and `backward`: the kernels where they apply.
+    Public,
+    /// `forward_reference` and `backward_reference`: chapter 4's loops, always.
+    Reference,
+}
+
+fn check<A: Real>(
+    case: &Value,
+    precision: &str,
+    tol: f64,
+    entry: Entry,
+    problems: &mut Vec<String>,
+) -> usize {
     let name = case["name"].as_str().expect("name");
     let inputs = Inputs::<A>::of(case).expect("every case's target fits our types");
     let mut checks = 0;
@@ -143,8 +158,23 @@ fn check<A: Real>(case: &Value, precision: &str, tol: f64, problems: &mut Vec<St
     ] {
         let expected = &case["results"][r][precision];
         let loss = loss_of::<A>(case, reduction);
-        let what = format!("{name} {r} {precision}");
-        let out = match loss.forward(inputs.x.view(), inputs.target()) {
+        let what = format!(
+            "{name} {r} {precision}{}",
+            if entry == Entry::Reference {
+                " reference"
+            } else {
+                ""
+            }
+        );
+        let forward = match entry {
+            Entry::Public => CrossEntropyLoss::forward,
+            Entry::Reference => CrossEntropyLoss::forward_reference,
+        };
+        let backward = match entry {
+            Entry::Public => CrossEntropyLoss::backward,
+            Entry::Reference => CrossEntropyLoss::backward_reference,
+        };
+        let out = match forward(&loss, inputs.x.view(), inputs.target()) {
             Ok(out) => out,
             Err(e) => {
                 problems.push(format!("{what}: forward error {e}"));
@@ -170,7 +200,7 @@ fn check<A: Real>(case: &Value, precision: &str, tol: f64, problems: &mut Vec<St
             problems,
         );
         let ones = ArrayD::from_elem(out.raw_dim(), A::one());
-        match loss.backward(inputs.x.view(), inputs.target(), ones.view()) {
+        match backward(&loss, inputs.x.view(), inputs.target(), ones.view()) {
             Ok(g) => compare(
                 &format!("{what} grad"),
                 &g,
@@ -220,11 +250,12 @@ fn every_case_of_pytorchs_own_tests_matches_pytorch() {
     let mut problems = Vec::new();
     let mut checks = 0;
     for case in cases {
-        checks += check::<f64>(case, "f64", 1e-12, &mut problems);
-        checks += check::<f32>(case, "f32", 1e-5, &mut problems);
+        checks += check::<f64>(case, "f64", 1e-12, Entry::Public, &mut problems);
+        checks += check::<f32>(case, "f32", 1e-5, Entry::Public, &mut problems);
+        checks += check::<f32>(case, "f32", 1e-5, Entry::Reference, &mut problems);
     }
     println!(
-        "{} cases × 3 reductions × f32/f64: {checks} loss/gradient comparisons against torch {}",
+        "{} cases × 3 reductions × f32 (public and reference)/f64: {checks} loss/gradient comparisons against torch {}",
         cases.len(),
         suite["torch_version"]
     );
@@ -320,32 +351,28 @@ fn the_shared_golden_files_errors_have_pytorchs_exception_types_too() {
 }
 
 #[test]
-fn the_fast_path_agrees_on_every_2d_case_with_class_ids() {
+fn the_fused_entry_points_agree_with_torch_wherever_the_kernels_run() {
     let suite = suite();
-    let mut checked = 0;
+    let (mut kernels, mut dims) = (0, std::collections::BTreeSet::new());
     let mut problems = Vec::new();
     for case in suite["cases"].as_array().expect("cases") {
         let Some(inputs) = Inputs::<f32>::of(case) else {
             continue;
         };
-        let (Some(ids), Ok(x)) = (
-            &inputs.ids,
-            inputs.x.view().into_dimensionality::<ndarray::Ix2>(),
-        ) else {
+        let plain = CrossEntropyLoss::<f32>::new();
+        if plain.path(&inputs.x.view(), &inputs.target()) != Path::Kernels {
             continue;
-        };
-        let Ok(ids) = ids.view().into_dimensionality::<ndarray::Ix1>() else {
-            continue;
-        };
+        }
+        dims.insert(inputs.x.ndim());
         for (r, reduction) in [
             ("mean", Reduction::Mean),
             ("sum", Reduction::Sum),
             ("none", Reduction::None),
         ] {
             let expected = &case["results"][r]["f32"];
-            let what = format!("{} {r} fast", case["name"]);
+            let what = format!("{} {r} f32", case["name"]);
             let loss = loss_of::<f32>(case, reduction);
-            match loss.forward_backward_fast(x, ids) {
+            match loss.forward_backward(inputs.x.view(), inputs.target()) {
                 Ok((out, grad)) => {
                     compare(
                         &format!("{what} loss"),
@@ -356,7 +383,7 @@ fn the_fast_path_agrees_on_every_2d_case_with_class_ids() {
                     );
                     compare(
                         &format!("{what} grad"),
-                        &grad.into_dyn(),
+                        &grad,
                         &expected["grad"],
                         1e-5,
                         &mut problems,
@@ -364,12 +391,46 @@ fn the_fast_path_agrees_on_every_2d_case_with_class_ids() {
                 }
                 Err(e) => problems.push(format!("{what}: {e}")),
             }
-            checked += 1;
+            let mut buffer = ArrayD::from_elem(inputs.x.raw_dim(), f32::NAN);
+            match loss.forward_backward_into(inputs.x.view(), inputs.target(), buffer.view_mut()) {
+                Ok(_) => compare(
+                    &format!("{what} grad into"),
+                    &buffer,
+                    &expected["grad"],
+                    1e-5,
+                    &mut problems,
+                ),
+                Err(e) => problems.push(format!("{what} into: {e}")),
+            }
+            let mut in_place = inputs.x.clone();
+            match loss.forward_backward_in_place(in_place.view_mut(), inputs.target()) {
+                Ok(out) => {
+                    compare(
+                        &format!("{what} loss in place"),
+                        &out,
+                        &expected["loss"],
+                        1e-5,
+                        &mut problems,
+                    );
+                    compare(
+                        &format!("{what} grad in place"),
+                        &in_place,
+                        &expected["grad"],
+                        1e-5,
+                        &mut problems,
+                    );
+                }
+                Err(e) => problems.push(format!("{what} in place: {e}")),
+            }
+            kernels += 1;
         }
     }
-    println!("{checked} fast-path comparisons against torch");
+    println!("{kernels} (case, reduction) pairs on the kernels, inputs of {dims:?} dimensions");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    assert!(checked >= 30);
+    assert!(
+        kernels >= 30 && dims.contains(&1) && dims.contains(&2),
+        "{kernels} {dims:?}"
+    );
 }
 
 /// One regression test per difference the suite found, with the numbers PyTorch gives.
@@ -448,7 +509,10 @@ mod found_by_pytorchs_tests {
             let t1 = Array1::from(vec![0_i64, 2]);
             let fast = CrossEntropyLoss::<f32>::new()
                 .label_smoothing(eps as f32)
-                .forward_backward_fast(x2.mapv(|v| v as f32).view(), t1.view())
+                .forward_backward(
+                    x2.mapv(|v| v as f32).into_dyn().view(),
+                    Target::Indices(t1.view().into_dyn()),
+                )
                 .unwrap();
             assert!((f64::from(fast.0[[]]) - want[[]]).abs() < 1e-6);
         }

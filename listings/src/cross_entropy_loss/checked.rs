@@ -132,6 +132,19 @@ impl<'a, A: Real> Checked<'a, A> {
         }
     }
 
+    /// `grad_output` must have the output's shape: the target's for `None`, 0-d else.
+    pub(crate) fn check_grad_output(&self, shape: &[usize]) -> Result<(), LossError> {
+        let expected = self.output_shape();
+        if shape == expected {
+            Ok(())
+        } else {
+            Err(LossError::GradOutputShape {
+                expected: expected.to_vec(),
+                got: shape.to_vec(),
+            })
+        }
+    }
+
     /// Each position's class, `None` where the id is `ignore_index` (checked first, so that
     /// an `ignore_index` inside `[0, C)` wins, as in PyTorch); the first id outside
     /// `[0, C)` is an error.

@@ -20,7 +20,7 @@
 //! | `shapes` | checks options and shapes in PyTorch's order, and lays the input out as `[N, C, S]` |
 //! | `checked` | one call's checked options: class ids, the mean's denominator, the reduction |
 //! | `reference` | the loss and its gradient, position by position, as the formulas read |
-//! | `fast_path` | chapter 6's `[N, C]` `f32` methods, which run [`crate::fast`] on the same checked options |
+//! | `fast_path` | which path a call takes: chapter 6's kernels ([`crate::fast`]) where they apply, on the same checked options |
 
 mod checked;
 mod fast_path;
@@ -29,10 +29,12 @@ mod shapes;
 
 use std::str::FromStr;
 
-use ndarray::{Array1, ArrayD, ArrayViewD};
+use ndarray::{Array1, ArrayD, ArrayViewD, ArrayViewMutD};
 
+use crate::fast::Rows;
 use crate::{LossError, Real};
 pub(crate) use checked::{Checked, CheckedRows, row_major};
+use fast_path::Plan;
 use shapes::Dtype;
 
 /// How the per-position losses are returned: PyTorch's `reduction`.
@@ -90,6 +92,15 @@ pub enum Target<'a, A> {
     /// A distribution over the classes per position: the input's own shape. Rows need
     /// not sum to 1 (PyTorch does not normalize them either).
     Probabilities(ArrayViewD<'a, A>),
+}
+
+/// Which code computes a call: see [`CrossEntropyLoss::path`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Path {
+    /// Chapter 6's kernels: `f32` logits readable as rows `[M, C]`, class-id targets.
+    Kernels,
+    /// Chapter 4's loops, position by position: everything else.
+    Reference,
 }
 
 /// PyTorch's `nn.CrossEntropyLoss`, option for option. Defaults are PyTorch's: no
@@ -213,6 +224,16 @@ impl<A: Real> CrossEntropyLoss<A> {
         Ok(Checked::new(self, layout))
     }
 
+    /// [`check`](Self::check) for one call's input and target.
+    fn check_call(
+        &self,
+        input: &ArrayViewD<A>,
+        target: &Target<A>,
+    ) -> Result<Checked<'_, A>, LossError> {
+        let (target_shape, dtype) = shapes::of(target);
+        self.check(input.shape(), target_shape, dtype)
+    }
+
     /// [`check`](Self::check) for `[N, C]` logits (`dim = (N, C)`) and `targets` class ids:
     /// what chapter 6's fast path checks before its first pass.
     pub(crate) fn check_rows(
@@ -223,8 +244,40 @@ impl<A: Real> CrossEntropyLoss<A> {
         self.check(&[dim.0, dim.1], &[targets], Dtype::Long)
     }
 
+    /// Which code [`forward`](Self::forward) and the gradients run for this input and
+    /// target: the kernels when the type has them ([`Real::kernels`]), the targets are class
+    /// ids and the logits can be read as rows `[M, C]` without a copy: `[C]`, `[N, C]`, or
+    /// `[N, C, d1, …]` whose memory has the class axis last (a permuted channels-last view).
+    ///
+    /// ```
+    /// use listings::{CrossEntropyLoss, Path, Target};
+    /// use ndarray::{Array3, array};
+    /// let t = array![0_i64, 2].into_dyn();
+    /// let x32 = array![[1.0_f32, 0.0, 0.0], [0.0, 1.0, 0.0]].into_dyn();
+    /// assert_eq!(CrossEntropyLoss::new().path(&x32.view(), &Target::Indices(t.view())), Path::Kernels);
+    /// let x64 = x32.mapv(f64::from);
+    /// assert_eq!(CrossEntropyLoss::new().path(&x64.view(), &Target::Indices(t.view())), Path::Reference);
+    /// // [N, C, L] = [1, 3, 2]: stored [N, L, C], seen with the class axis second.
+    /// let t2 = array![[0_i64, 2]].into_dyn();
+    /// let stored = Array3::<f32>::zeros((1, 2, 3));
+    /// let seen = stored.view().permuted_axes([0, 2, 1]).into_dyn();
+    /// assert_eq!(CrossEntropyLoss::new().path(&seen, &Target::Indices(t2.view())), Path::Kernels);
+    /// let plain = Array3::<f32>::zeros((1, 3, 2)).into_dyn();
+    /// assert_eq!(CrossEntropyLoss::new().path(&plain.view(), &Target::Indices(t2.view())), Path::Reference);
+    /// ```
+    pub fn path(&self, input: &ArrayViewD<A>, target: &Target<A>) -> Path {
+        let ids = !matches!(target, Target::Probabilities(_));
+        if ids && A::kernels().is_some() && fast_path::rows(input.view()).is_some() {
+            Path::Kernels
+        } else {
+            Path::Reference
+        }
+    }
+
     /// The loss: per position (`Reduction::None`, shaped like the target) or reduced to a
-    /// 0-d array.
+    /// 0-d array. For `f32` logits with class ids it runs chapter 6's kernels (one read of
+    /// the logits); otherwise, and always for `f64`, the reference loops
+    /// ([`forward_reference`](Self::forward_reference)). The two give the same answers.
     ///
     /// ```
     /// use listings::{CrossEntropyLoss, Reduction, Target};
@@ -236,13 +289,41 @@ impl<A: Real> CrossEntropyLoss<A> {
     /// assert!((l[[]] + 0.6_f64.ln()).abs() < 1e-12);
     /// ```
     pub fn forward(&self, input: ArrayViewD<A>, target: Target<A>) -> Result<ArrayD<A>, LossError> {
-        let (target_shape, dtype) = shapes::of(&target);
-        let checked = self.check(input.shape(), target_shape, dtype)?;
+        let checked = self.check_call(&input, &target)?;
+        if let Some(rows) = fast_path::rows(input.view())
+            && let Some(plan) = Plan::new(&checked, &target)?
+        {
+            return plan.forward(rows);
+        }
+        reference::forward(&checked, &input, &target)
+    }
+
+    /// The loss as chapter 4's loops compute it, position by position, whatever the type:
+    /// what the fast path is checked against.
+    ///
+    /// ```
+    /// use listings::{CrossEntropyLoss, Target};
+    /// use ndarray::array;
+    /// let x = array![[2.0_f32, 0.5, -1.0]].into_dyn();
+    /// let t = array![0_i64].into_dyn();
+    /// let loss = CrossEntropyLoss::new();
+    /// let slow = loss.forward_reference(x.view(), Target::Indices(t.view())).unwrap();
+    /// let fast = loss.forward(x.view(), Target::Indices(t.view())).unwrap();
+    /// assert!((slow[[]] - 0.24131).abs() < 1e-5 && (slow[[]] - fast[[]]).abs() < 1e-6);
+    /// ```
+    pub fn forward_reference(
+        &self,
+        input: ArrayViewD<A>,
+        target: Target<A>,
+    ) -> Result<ArrayD<A>, LossError> {
+        let checked = self.check_call(&input, &target)?;
         reference::forward(&checked, &input, &target)
     }
 
     /// The gradient `d(loss)/d(input)`, given `grad_output = d(out)/d(loss)` of the
     /// forward output's shape (a 0-d array for `Mean`/`Sum`). What `backward()` computes.
+    /// The kernels where [`forward`](Self::forward) takes them (each row's statistics and
+    /// gradient in one visit), the reference loops otherwise.
     ///
     /// Per position, with `p = softmax(x_s)` and upstream `g`:
     /// index target `t`: `g·[(1-ε)·w_t·(p - onehot_t) + (ε/C)·(p·Σw - w)]` (0 if ignored);
@@ -263,9 +344,159 @@ impl<A: Real> CrossEntropyLoss<A> {
         target: Target<A>,
         grad_output: ArrayViewD<A>,
     ) -> Result<ArrayD<A>, LossError> {
-        let (target_shape, dtype) = shapes::of(&target);
-        let checked = self.check(input.shape(), target_shape, dtype)?;
+        let checked = self.check_call(&input, &target)?;
+        checked.check_grad_output(grad_output.shape())?;
+        if let Some(rows) = fast_path::rows(input.view())
+            && let Some(plan) = Plan::new(&checked, &target)?
+        {
+            let upstream = row_major(grad_output.view());
+            let mut grad = plan.fresh(&rows);
+            let into = Rows::Into {
+                logits: rows,
+                grad: grad.view_mut(),
+            };
+            plan.fused(into, plan.upstream(&upstream))?;
+            return fast_path::unrows(grad, input.shape());
+        }
         Ok(reference::gradients(&checked, &input, &target, &grad_output)?.0)
+    }
+
+    /// The gradient as chapter 4's loops compute it, whatever the type.
+    ///
+    /// ```
+    /// use listings::{CrossEntropyLoss, Target};
+    /// use ndarray::{array, arr0};
+    /// let x = array![[0.0_f32, 0.0]].into_dyn();
+    /// let t = array![1_i64].into_dyn();
+    /// let one = arr0(1.0).into_dyn();
+    /// let g = CrossEntropyLoss::new().backward_reference(x.view(), Target::Indices(t.view()), one.view()).unwrap();
+    /// assert_eq!(g, array![[0.5, -0.5]].into_dyn());
+    /// ```
+    pub fn backward_reference(
+        &self,
+        input: ArrayViewD<A>,
+        target: Target<A>,
+        grad_output: ArrayViewD<A>,
+    ) -> Result<ArrayD<A>, LossError> {
+        let checked = self.check_call(&input, &target)?;
+        Ok(reference::gradients(&checked, &input, &target, &grad_output)?.0)
+    }
+
+    /// The loss and its gradient together (the gradient of the output's sum, as `backward`
+    /// with `grad_output` all ones), the gradient in a new array: what a training step
+    /// wants, in one visit of each row on the kernels.
+    ///
+    /// ```
+    /// use listings::{CrossEntropyLoss, Target};
+    /// use ndarray::array;
+    /// let x = array![[0.0_f32, 0.0]].into_dyn();
+    /// let t = array![1_i64].into_dyn();
+    /// let (loss, grad) = CrossEntropyLoss::new().forward_backward(x.view(), Target::Indices(t.view())).unwrap();
+    /// assert!((loss[[]] - 2.0_f32.ln()).abs() < 1e-6);
+    /// assert_eq!(grad, array![[0.5, -0.5]].into_dyn());
+    /// ```
+    pub fn forward_backward(
+        &self,
+        input: ArrayViewD<A>,
+        target: Target<A>,
+    ) -> Result<(ArrayD<A>, ArrayD<A>), LossError> {
+        let checked = self.check_call(&input, &target)?;
+        if let Some(rows) = fast_path::rows(input.view())
+            && let Some(plan) = Plan::new(&checked, &target)?
+        {
+            let mut grad = plan.fresh(&rows);
+            let into = Rows::Into {
+                logits: rows,
+                grad: grad.view_mut(),
+            };
+            let out = plan.fused(into, plan.of_the_sum())?;
+            return Ok((out, fast_path::unrows(grad, input.shape())?));
+        }
+        let out = reference::forward(&checked, &input, &target)?;
+        let ones = ArrayD::from_elem(out.raw_dim(), A::one());
+        let grad = reference::gradients(&checked, &input, &target, &ones.view())?.0;
+        Ok((out, grad))
+    }
+
+    /// [`forward_backward`](Self::forward_backward) with the gradient written into `grad`,
+    /// a buffer of the input's shape that the caller keeps from step to step: no fresh
+    /// memory each step. Returns the loss.
+    ///
+    /// ```
+    /// use listings::{CrossEntropyLoss, Target};
+    /// use ndarray::{array, Array2};
+    /// let x = array![[0.0_f32, 0.0]].into_dyn();
+    /// let t = array![1_i64].into_dyn();
+    /// let mut grad = Array2::<f32>::zeros((1, 2)).into_dyn();
+    /// let loss = CrossEntropyLoss::new();
+    /// loss.forward_backward_into(x.view(), Target::Indices(t.view()), grad.view_mut()).unwrap();
+    /// assert_eq!(grad, array![[0.5, -0.5]].into_dyn());
+    /// let mut wrong = Array2::<f32>::zeros((2, 2)).into_dyn();
+    /// let err = loss.forward_backward_into(x.view(), Target::Indices(t.view()), wrong.view_mut());
+    /// assert!(err.unwrap_err().to_string().starts_with("assigned grad has data of a different size"));
+    /// ```
+    pub fn forward_backward_into(
+        &self,
+        input: ArrayViewD<A>,
+        target: Target<A>,
+        mut grad: ArrayViewMutD<A>,
+    ) -> Result<ArrayD<A>, LossError> {
+        let checked = self.check_call(&input, &target)?;
+        if grad.shape() != input.shape() {
+            return Err(LossError::GradientShape {
+                expected: input.shape().to_vec(),
+                got: grad.shape().to_vec(),
+            });
+        }
+        if let Some(rows) = fast_path::rows(input.view())
+            && let Some(plan) = Plan::new(&checked, &target)?
+        {
+            // The buffer seen as rows too; one laid out otherwise gets a fresh gradient
+            // copied in.
+            if let Some(grad_rows) = fast_path::rows(grad.view_mut()) {
+                let into = Rows::Into {
+                    logits: rows,
+                    grad: grad_rows,
+                };
+                return plan.fused(into, plan.of_the_sum());
+            }
+        }
+        let (out, fresh) = self.forward_backward(input, target)?;
+        grad.assign(&fresh);
+        Ok(out)
+    }
+
+    /// [`forward_backward`](Self::forward_backward) with the gradient written over the
+    /// logits themselves, for when nothing else needs them afterwards: on the kernels, one
+    /// read and one write of each logit and no new memory. Returns the loss.
+    ///
+    /// ```
+    /// use listings::{CrossEntropyLoss, Target};
+    /// use ndarray::array;
+    /// let mut x = array![[0.0_f32, 0.0]].into_dyn();
+    /// let t = array![0_i64].into_dyn();
+    /// let loss = CrossEntropyLoss::new().forward_backward_in_place(x.view_mut(), Target::Indices(t.view())).unwrap();
+    /// assert!((loss[[]] - 2.0_f32.ln()).abs() < 1e-6);
+    /// assert_eq!(x, array![[-0.5, 0.5]].into_dyn());
+    /// ```
+    pub fn forward_backward_in_place(
+        &self,
+        mut logits: ArrayViewMutD<A>,
+        target: Target<A>,
+    ) -> Result<ArrayD<A>, LossError> {
+        let checked = self.check_call(&logits.view(), &target)?;
+        let plan = match fast_path::rows(logits.view()) {
+            Some(_) => Plan::new(&checked, &target)?,
+            None => None,
+        };
+        if let Some(plan) = plan
+            && let Some(rows) = fast_path::rows(logits.view_mut())
+        {
+            return plan.fused(Rows::InPlace(rows), plan.of_the_sum());
+        }
+        let (out, grad) = self.forward_backward(logits.view(), target)?;
+        logits.assign(&grad);
+        Ok(out)
     }
 
     /// The gradient with respect to a probability target, `d(loss)/d(target)`, given
@@ -294,8 +525,7 @@ impl<A: Real> CrossEntropyLoss<A> {
         if !matches!(target, Target::Probabilities(_)) {
             return Err(LossError::NotDifferentiable);
         }
-        let (target_shape, dtype) = shapes::of(&target);
-        let checked = self.check(input.shape(), target_shape, dtype)?;
+        let checked = self.check_call(&input, &target)?;
         reference::gradients(&checked, &input, &target, &grad_output)?
             .1
             .ok_or(LossError::NotDifferentiable)

@@ -108,13 +108,7 @@ pub(super) fn gradients<A: Real>(
     target: &Target<A>,
     grad_output: &ArrayViewD<A>,
 ) -> Result<(ArrayD<A>, Option<ArrayD<A>>), LossError> {
-    let expected = checked.output_shape();
-    if grad_output.shape() != expected {
-        return Err(LossError::GradOutputShape {
-            expected: expected.to_vec(),
-            got: grad_output.shape().to_vec(),
-        });
-    }
+    checked.check_grad_output(grad_output.shape())?;
     let (x, flat) = flatten(checked, input, target)?;
     let (n, c, s) = (checked.n(), checked.c(), checked.s());
     let denominator = denominator(checked, &flat);

@@ -48,7 +48,13 @@ fn write_gradient_row_with<const FMA: bool>(
     let gradient = |z: f32, w_j: f32| {
         // ŷ_j = exp(z_j − m − ln Σ)，前向已经算好 m 和 ln Σ
         let y_pred = exp_nonpositive_with::<FMA>((z - m) - log_sum);
-        a * y_pred + b * (y_pred * sum_w - w_j)
+        // 不做标签平滑时 b = 0，后一项整个省掉（这个判断在循环之外就定了，
+        // 编译器把循环按两种情形各编译一份，循环里不再判断）
+        if b == 0.0 {
+            a * y_pred
+        } else {
+            a * y_pred + b * (y_pred * sum_w - w_j)
+        }
     };
     // source 为 None 时从 row 自己读 logits，梯度原地写回。
     // 同时看两个 Option：Some(w) 取出里面的值，None 表示没有；四种组合各走一条路。

@@ -33,13 +33,35 @@ fn block_max(block: &[f32]) -> f32 {
         .fold(f32::NEG_INFINITY, |a, &x| if x > a { x } else { a })
 }
 
-/// `Σ f(x)` over a block with [`LANES`] accumulators.
+/// How far ahead of the block being summed the next logits are fetched: one block. The
+/// sum's arithmetic takes longer than reading its block from memory, and the hardware
+/// prefetcher runs only a little way ahead of the last miss; so while a block is summed,
+/// memory would sit idle. Fetching the next block meanwhile lets the two overlap.
+const AHEAD: usize = BLOCK;
+
+/// Asks for the cache line at `p` (a hint: it never faults, whatever the address, so `p`
+/// may point past the end of the logits).
+#[inline(always)]
+fn prefetch(p: *const f32) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: `prefetcht0` reads nothing into a register and cannot fault.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// `Σ f(x)` over a block with [`LANES`] accumulators, fetching the memory [`AHEAD`] of
+/// the block on the way (one cache line, 16 `f32`, per step).
 #[inline(always)]
 fn lane_sum(block: &[f32], f: impl Fn(f32) -> f32) -> f32 {
     let mut acc = [0.0_f32; LANES];
     let chunks = block.chunks_exact(LANES);
     let tail: f32 = chunks.remainder().iter().map(|&x| f(x)).sum();
-    for chunk in chunks {
+    let ahead = block.as_ptr().wrapping_add(AHEAD);
+    for (i, chunk) in chunks.enumerate() {
+        prefetch(ahead.wrapping_add(i * LANES));
         for (a, &x) in acc.iter_mut().zip(chunk) {
             *a += f(x);
         }

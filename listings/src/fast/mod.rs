@@ -1,16 +1,20 @@
-//! Chapter 6, 为什么要融合: the fast path — `nn.CrossEntropyLoss` for 2-D `f32` logits
-//! `[N, C]` with class-index targets, every option included, in the fewest passes over
-//! memory.
+//! Chapter 6, 为什么要融合: the fast path — what `nn.CrossEntropyLoss` computes for `f32`
+//! logits with class-index targets, every option included, in the fewest passes over
+//! memory. [`CrossEntropyLoss`](crate::CrossEntropyLoss)'s own methods run it whenever it
+//! applies; the reference loops of chapter 4 stay as `forward_reference` and
+//! `backward_reference`, and the tests hold the two to the same answers.
 //!
 //! - **Forward**: one streaming read of each row. The row is walked in blocks that fit in
 //!   L1; each block's maximum, `Σ exp(x - m)` and `Σ w·x` are folded into running totals,
 //!   rescaling the sum when the maximum grows (the "online softmax"). So each logit comes
 //!   from memory once and costs one `exp`.
-//! - **Gradient**: one more pass that writes `scale · [(1-ε)·w_t·(p - onehot) + (ε/C)·(p·Σw - w)]`,
-//!   optionally over the logits themselves (what a training step wants: no second
-//!   `[N, C]` buffer, no fresh pages to fault in).
-//! - Rows run in parallel with rayon; the two hot loops are compiled for the best
-//!   instruction set the CPU has.
+//! - **Forward and backward, fused**: `Mean`'s denominator depends on the targets alone, so
+//!   it is known before any logit is read; each row's statistics and then its gradient
+//!   `scale · [(1-ε)·w_t·(p - onehot) + (ε/C)·(p·Σw - w)]` are computed while the row is
+//!   still in cache. Over the logits themselves, or into a caller's buffer: one read and
+//!   one write of every logit. A fresh gradient asks for huge pages.
+//! - Rows run in parallel with rayon; the hot loops are compiled for the best instruction
+//!   set the CPU has.
 //!
 //! One module per idea:
 //!
@@ -20,28 +24,25 @@
 //! | `lanes` | the online softmax of one row, reduced with 16 independent accumulators |
 //! | `gradient` | one row of the gradient in one pass |
 //! | `dispatch` | each hot loop compiled for AVX-512, AVX2 + FMA and the baseline, picked at run time |
-//! | `rows` | the forward and gradient passes over all rows, in parallel |
+//! | `rows` | the forward pass and the fused pass over all rows, in parallel |
+//! | `pages` | a fresh gradient on transparent huge pages |
 //! | `linear` | [`linear_cross_entropy`]: LM head and loss in chunks of rows, never the whole `[N, C]` |
-//!
-//! The methods readers call are the loss's own ([`CrossEntropyLoss::forward_fast`],
-//! [`CrossEntropyLoss::forward_backward_fast`], [`CrossEntropyLoss::forward_backward_in_place`]);
-//! they check their options exactly as the reference path does (the same checked
-//! options, the same denominator, the same reduction), and the tests compare the two.
 
 mod dispatch;
 mod exp;
 mod gradient;
 mod lanes;
 mod linear;
+mod pages;
 mod rows;
 
-use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2};
 
-use crate::cross_entropy_loss::{Checked, CheckedRows, row_major};
-use crate::{CrossEntropyLoss, LossError};
+use crate::cross_entropy_loss::{Checked, row_major};
 pub use exp::{exp_nonpositive, exp_nonpositive_with};
 pub use linear::{LinearGradients, linear_cross_entropy};
-use rows::{forward_backward_rows, forward_rows, gradient_rows, in_row_major, losses};
+pub(crate) use rows::Upstream;
+use rows::{Fused, forward_rows, fused_rows, in_row_major, losses};
 
 /// The bytes of a `[N, C]` array of `f32`: what one pass over the logits reads.
 ///
@@ -52,57 +53,80 @@ pub fn logits_bytes(n: usize, c: usize) -> usize {
     n * c * std::mem::size_of::<f32>()
 }
 
-/// [`CrossEntropyLoss::forward_fast`]: one read of the logits.
-pub(crate) fn forward(
-    loss: &CrossEntropyLoss<f32>,
-    logits: ArrayView2<f32>,
-    targets: ArrayView1<i64>,
-) -> Result<ArrayD<f32>, LossError> {
-    let CheckedRows {
-        checked,
-        classes,
-        denominator,
-        ..
-    } = Checked::rows(loss, logits.dim(), targets)?;
-    let stats = forward_rows(&checked, &row_major(logits), &classes);
-    checked.reduce(losses(&stats), denominator)
+/// Where a fused pass reads the logits `[M, C]` and writes their gradient.
+pub(crate) enum Rows<'a, A> {
+    /// Over the logits themselves.
+    InPlace(ArrayViewMut2<'a, A>),
+    /// From `logits` into `grad`, of the same shape.
+    Into {
+        logits: ArrayView2<'a, A>,
+        grad: ArrayViewMut2<'a, A>,
+    },
 }
 
-/// [`CrossEntropyLoss::forward_backward_fast`]: the loss, and the gradient in a new array.
-pub(crate) fn forward_backward(
-    loss: &CrossEntropyLoss<f32>,
-    logits: ArrayView2<f32>,
-    targets: ArrayView1<i64>,
-) -> Result<(ArrayD<f32>, Array2<f32>), LossError> {
-    let CheckedRows {
-        checked,
-        classes,
-        denominator,
-        scale,
-    } = Checked::rows(loss, logits.dim(), targets)?;
-    let source = row_major(logits);
-    let stats = forward_rows(&checked, &source, &classes);
-    // Read the logits, write the gradient: one pass. (Copying the logits first and
-    // then working in place would read and write everything twice.)
-    let mut grad = Array2::zeros(logits.dim());
-    in_row_major(grad.view_mut(), |flat| {
-        gradient_rows(&checked, Some(&source), flat, &classes, &stats, scale)
-    });
-    Ok((checked.reduce(losses(&stats), denominator)?, grad))
+/// A forward kernel: each row's loss, in row order (ignored rows 0).
+type ForwardKernel<A> = fn(&Checked<'_, A>, ArrayView2<'_, A>, &[Option<usize>]) -> Array1<A>;
+
+/// A fused kernel: each row's loss, with its gradient times the upstream scale written as
+/// `Rows` says.
+type FusedKernel<A> =
+    fn(&Checked<'_, A>, Rows<'_, A>, &[Option<usize>], Upstream<'_, A>) -> Array1<A>;
+
+/// The kernels of one float type: what `CrossEntropyLoss` runs instead of its reference
+/// loops when the logits can be read as rows `[M, C]` and the targets are class ids.
+/// [`Real::kernels`](crate::Real::kernels) says whether a type has them (`f32` does).
+///
+/// ```
+/// use listings::Real;
+/// assert!(<f32 as Real>::kernels().is_some());
+/// assert!(<f64 as Real>::kernels().is_none());
+/// ```
+pub struct Kernels<A: Clone + 'static> {
+    pub(crate) forward: ForwardKernel<A>,
+    pub(crate) fused: FusedKernel<A>,
+    /// A zeroed `[M, C]` array for a fresh gradient (on huge pages where it pays).
+    pub(crate) fresh: fn(usize, usize) -> Array2<A>,
 }
 
-/// [`CrossEntropyLoss::forward_backward_in_place`]: the loss, the gradient over the logits.
-pub(crate) fn forward_backward_in_place(
-    loss: &CrossEntropyLoss<f32>,
-    logits: ArrayViewMut2<f32>,
-    targets: ArrayView1<i64>,
-) -> Result<ArrayD<f32>, LossError> {
-    let CheckedRows {
-        checked,
-        classes,
-        denominator,
-        scale,
-    } = Checked::rows(loss, logits.dim(), targets)?;
-    let stats = forward_backward_rows(&checked, logits, &classes, scale);
-    checked.reduce(losses(&stats), denominator)
+/// `f32`'s kernels.
+pub(crate) const F32: Kernels<f32> = Kernels {
+    forward,
+    fused,
+    fresh: pages::zeroed,
+};
+
+fn forward(
+    checked: &Checked<f32>,
+    logits: ArrayView2<f32>,
+    classes: &[Option<usize>],
+) -> Array1<f32> {
+    losses(&forward_rows(checked, &row_major(logits), classes))
+}
+
+fn fused(
+    checked: &Checked<f32>,
+    rows: Rows<f32>,
+    classes: &[Option<usize>],
+    upstream: Upstream<f32>,
+) -> Array1<f32> {
+    let stats = match rows {
+        Rows::InPlace(logits) => in_row_major(logits, |flat| {
+            fused_rows(checked, Fused::InPlace(flat), classes, upstream)
+        }),
+        Rows::Into { logits, grad } => {
+            let logits = row_major(logits);
+            in_row_major(grad, |grad| {
+                fused_rows(
+                    checked,
+                    Fused::Into {
+                        logits: &logits,
+                        grad,
+                    },
+                    classes,
+                    upstream,
+                )
+            })
+        }
+    };
+    losses(&stats)
 }

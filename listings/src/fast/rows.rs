@@ -1,6 +1,6 @@
-//! The two passes over all rows, in parallel with rayon: the forward pass (one
-//! [`online_softmax`] per row, keeping what the gradient needs) and the gradient pass (one
-//! [`write_gradient_row`] per row).
+//! The passes over all rows, in parallel with rayon: the forward pass (one
+//! [`online_softmax`] per row) and the fused pass, which computes a row's statistics and
+//! then writes its gradient while the row is still in cache.
 
 use ndarray::{Array1, ArrayViewMut2};
 use rayon::prelude::*;
@@ -13,7 +13,7 @@ use crate::cross_entropy_loss::{Checked, row_major};
 /// rayon's pool and waiting for it costs tens of microseconds, more than such a problem.
 const PARALLEL_FROM: usize = 1 << 16;
 
-/// What the forward pass keeps of a row: its loss, and for the gradient its maximum and
+/// What the statistics of a row give: its loss, and for the gradient its maximum and
 /// `ln Σ exp(z - max)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct RowStats {
@@ -34,6 +34,23 @@ impl RowStats {
 /// The losses of the rows, in row order: what the reduction reduces.
 pub(super) fn losses(stats: &[RowStats]) -> Array1<f32> {
     stats.iter().map(|s| s.loss).collect()
+}
+
+/// What each row's gradient is multiplied by: the reduction's scale, one number for `Mean`
+/// and `Sum`, or one per row (`Reduction::None` with an upstream gradient per row).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Upstream<'a, A> {
+    All(A),
+    PerRow(&'a [A]),
+}
+
+impl<A: Copy> Upstream<'_, A> {
+    pub(crate) fn at(self, row: usize) -> A {
+        match self {
+            Upstream::All(scale) => scale,
+            Upstream::PerRow(scales) => scales[row],
+        }
+    }
 }
 
 /// One row's loss, `w_t·(ln Σ - (z_t - m))`, smoothed as the options say.
@@ -76,48 +93,90 @@ pub(super) fn forward_rows(
     }
 }
 
-/// The gradient pass: writes each row's gradient times `scale` into `flat` (row-major
-/// `[N, C]`), reading the logits from `source` or, when it is `None`, from `flat` itself.
-pub(super) fn gradient_rows(
+/// Where the fused pass reads the logits and writes the gradient.
+pub(super) enum Fused<'a> {
+    /// Over the logits themselves: one read and one write of every logit.
+    InPlace(&'a mut [f32]),
+    /// From `logits` into `grad` (both row-major `[N, C]`): one read of the logits, one
+    /// write of the gradient.
+    Into {
+        logits: &'a [f32],
+        grad: &'a mut [f32],
+    },
+}
+
+/// One row, fused: its statistics from one read of `source` (or of `row` itself when
+/// `source` is `None`), then its gradient times `scale` written into `row` while the row is
+/// still in cache (a row of 50257 `f32` is 200 KB; L2 holds it).
+fn fused_row(
     checked: &Checked<f32>,
     source: Option<&[f32]>,
-    flat: &mut [f32],
-    classes: &[Option<usize>],
-    stats: &[RowStats],
+    row: &mut [f32],
+    class: Option<usize>,
     scale: f32,
-) {
+) -> RowStats {
+    let Some(t) = class else {
+        row.fill(0.0);
+        return RowStats::IGNORED;
+    };
+    let stats = row_stats(checked, source.unwrap_or(row), class);
+    let g = RowGradient {
+        target: t,
+        w_t: checked.class_weight(t),
+        max: stats.max,
+        log_sum: stats.log_sum,
+        scale,
+        eps: checked.smoothing(),
+        c: checked.c(),
+        sum_w: checked.total_weight(),
+    };
+    write_gradient_row(source, row, checked.weights(), g);
+    stats
+}
+
+/// The fused pass over all rows: each row's statistics and gradient (times `upstream`'s
+/// scale for that row) in one visit.
+pub(super) fn fused_rows(
+    checked: &Checked<f32>,
+    pass: Fused,
+    classes: &[Option<usize>],
+    upstream: Upstream<f32>,
+) -> Vec<RowStats> {
     let c = checked.c();
     if c == 0 {
-        return;
+        return vec![RowStats::IGNORED; classes.len()];
     }
-    let write = |(i, row): (usize, &mut [f32]), (st, &class): (&RowStats, &Option<usize>)| {
-        let Some(t) = class else {
-            row.fill(0.0);
-            return;
-        };
-        let g = RowGradient {
-            target: t,
-            w_t: checked.class_weight(t),
-            max: st.max,
-            log_sum: st.log_sum,
-            scale,
-            eps: checked.smoothing(),
-            c,
-            sum_w: checked.total_weight(),
-        };
-        let source = source.map(|z| &z[i * c..(i + 1) * c]);
-        write_gradient_row(source, row, checked.weights(), g);
+    let one = |(i, (row, &class)): (usize, (&mut [f32], &Option<usize>)),
+               source: Option<&[f32]>| {
+        fused_row(checked, source, row, class, upstream.at(i))
     };
-    if flat.len() < PARALLEL_FROM {
-        flat.chunks_mut(c)
+    match pass {
+        Fused::InPlace(flat) if flat.len() < PARALLEL_FROM => flat
+            .chunks_mut(c)
+            .zip(classes)
             .enumerate()
-            .zip(stats.iter().zip(classes))
-            .for_each(|(row, st)| write(row, st));
-    } else {
-        flat.par_chunks_mut(c)
+            .map(|row| one(row, None))
+            .collect(),
+        Fused::InPlace(flat) => flat
+            .par_chunks_mut(c)
+            .zip(classes)
             .enumerate()
-            .zip(stats.par_iter().zip(classes))
-            .for_each(|(row, st)| write(row, st));
+            .map(|row| one(row, None))
+            .collect(),
+        Fused::Into { logits, grad } if grad.len() < PARALLEL_FROM => grad
+            .chunks_mut(c)
+            .zip(classes)
+            .enumerate()
+            .zip(logits.chunks(c))
+            .map(|(row, z)| one(row, Some(z)))
+            .collect(),
+        Fused::Into { logits, grad } => grad
+            .par_chunks_mut(c)
+            .zip(classes)
+            .enumerate()
+            .zip(logits.par_chunks(c))
+            .map(|(row, z)| one(row, Some(z)))
+            .collect(),
     }
 }
 
@@ -134,8 +193,8 @@ pub(super) fn in_row_major<R>(mut a: ArrayViewMut2<f32>, f: impl FnOnce(&mut [f3
     result
 }
 
-/// Both passes over `logits`, the gradient (times `scale`) written over them: each row's
-/// loss and gradient from two reads and one write.
+/// The fused pass over `logits`, the gradient (times `scale`) written over them: one read
+/// and one write of each logit.
 pub(super) fn forward_backward_rows(
     checked: &Checked<f32>,
     logits: ArrayViewMut2<f32>,
@@ -143,8 +202,6 @@ pub(super) fn forward_backward_rows(
     scale: f32,
 ) -> Vec<RowStats> {
     in_row_major(logits, |flat| {
-        let stats = forward_rows(checked, flat, classes);
-        gradient_rows(checked, None, flat, classes, &stats, scale);
-        stats
+        fused_rows(checked, Fused::InPlace(flat), classes, Upstream::All(scale))
     })
 }

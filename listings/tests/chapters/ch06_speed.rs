@@ -148,7 +148,7 @@ pub fn measured() -> Result<(), Box<dyn Error>> {
 fn gradient() -> Result<(), Box<dyn Error>> {
     section("gradient_check");
     // ANCHOR: gradient_check
-    use listings::CrossEntropyLoss;
+    use listings::{CrossEntropyLoss, Target};
     use ndarray::{Array1, array};
 
     // 一行：三个类别，目标 t = 0，类别权重 w，标签平滑 ε = 0.1，归约方式 Mean
@@ -159,7 +159,8 @@ fn gradient() -> Result<(), Box<dyn Error>> {
     let loss = CrossEntropyLoss::new()
         .weight(Array1::from(w.to_vec()))
         .label_smoothing(eps);
-    let (_, fast) = loss.forward_backward_fast(z.view(), t.view())?;
+    // forward_backward：损失和梯度一起算（f32 的类别下标走快速路径）
+    let (_, fast) = loss.forward_backward(z.view().into_dyn(), Target::Indices(t.view().into_dyn()))?;
 
     // 照公式一项一项地算
     let classes = w.len();
@@ -177,7 +178,7 @@ fn gradient() -> Result<(), Box<dyn Error>> {
         by_hand.push(a * (y_pred - one_hot) + b * (y_pred * sum_w - w[j]));
     }
     println!("a = {a:.4}，b = {b:.4}，Σw = {sum_w}");
-    println!("快速路径：{:.5?}", fast.row(0).to_vec());
+    println!("快速路径：{:.5?}", fast.iter().collect::<Vec<_>>());
     println!("照公式算：{by_hand:.5?}");
     // ANCHOR_END: gradient_check
     for (x, y) in fast.iter().zip(&by_hand) {
@@ -263,10 +264,10 @@ pub fn exercises() -> Result<(), Box<dyn Error>> {
 
     section("ex4");
     // ANCHOR: ex4
-    use listings::{CrossEntropyLoss, Reduction};
+    use listings::{CrossEntropyLoss, Reduction, Target};
     use ndarray::{Array1, array};
 
-    let targets = array![2_i64, -100, 0, 2];
+    let targets = array![2_i64, -100, 0, 2].into_dyn();
     let weight = [0.5_f32, 1.0, 2.0];
     // 分母：没被忽略的位置，各自目标类别的权重之和。只用到目标和权重
     let mut denominator = 0.0_f32;
@@ -292,10 +293,11 @@ pub fn exercises() -> Result<(), Box<dyn Error>> {
     let mut lines = Vec::new();
     for logits in [first, second] {
         let loss = CrossEntropyLoss::new().weight(Array1::from(weight.to_vec()));
-        let mean = loss.forward_fast(logits.view(), targets.view())?;
+        let logits = logits.into_dyn();
+        let mean = loss.forward(logits.view(), Target::Indices(targets.view()))?;
         let sum = loss
             .reduction(Reduction::Sum)
-            .forward_fast(logits.view(), targets.view())?;
+            .forward(logits.view(), Target::Indices(targets.view()))?;
         lines.push(format!(
             "Mean × 分母 = {:.4}，Sum = {:.4}",
             mean[[]] * denominator,
