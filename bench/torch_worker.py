@@ -1,12 +1,14 @@
 """PyTorch's side of `cargo xtask bench`: one measurement "cell" per process, as the Rust
 worker (`bench/peers`) does, so that each cell's memory and pages are its own.
 
-* ``cell --n N --c C --threads T --iters K``: logits ``[N, C]`` (uniform in [-4, 4)) and
-  targets ``[N]``; ``F.cross_entropy`` forward (no autograd) and forward+backward (a fresh
+* ``cell --n N --c C --threads T --iters K --inputs P``: logits ``[N, C]`` and targets
+  ``[N]``, read from the files ``P.logits`` and ``P.targets`` that the Rust worker wrote
+  (``bench-peers inputs``), so that both sides compute on the very same numbers; ``F.cross_entropy`` forward (no autograd) and forward+backward (a fresh
   gradient each call, as in a training step), each with one warm-up call right before K
   timed calls.
-* ``linear --impl unfused|chunked --n N --h H --c C --threads T --reps K``: fused linear
-  cross-entropy, forward and backward: ``unfused`` is ``cross_entropy(h @ W.T, y)``,
+* ``linear --impl unfused|chunked --n N --h H --c C --threads T --reps K --inputs P``: fused
+  linear cross-entropy on the Rust worker's ``P.hidden``, ``P.weight`` and ``P.targets``,
+  forward and backward: ``unfused`` is ``cross_entropy(h @ W.T, y)``,
   ``chunked`` is ``F.linear_cross_entropy(..., options=LinearCrossEntropyOptions())``.
 
 Each timed call also records the peak resident memory it added: VmHWM after the call minus
@@ -60,11 +62,19 @@ def measure(iters, call):
     return {"seconds": seconds, "peak_bytes": peaks}
 
 
+def read(path, shape, dtype):
+    """A tensor from the raw little-endian file the Rust worker wrote (`inputs`)."""
+    count = 1
+    for d in shape:
+        count *= d
+    return torch.from_file(path, shared=False, size=count, dtype=dtype).reshape(shape).clone()
+
+
 def cell(args):
     torch.set_num_threads(args.threads)
-    gen = torch.Generator().manual_seed(7)
-    logits = torch.rand(args.n, args.c, generator=gen) * 8 - 4
-    targets = torch.randint(0, args.c, (args.n,), generator=gen)
+    # The very logits and targets the Rust side computes on.
+    logits = read(args.inputs + ".logits", (args.n, args.c), torch.float32)
+    targets = read(args.inputs + ".targets", (args.n,), torch.int64)
 
     def forward():
         with torch.no_grad():
@@ -87,10 +97,9 @@ def cell(args):
 
 def linear(args):
     torch.set_num_threads(args.threads)
-    gen = torch.Generator().manual_seed(11)
-    h = (torch.randn(args.n, args.h, generator=gen) * 0.5).requires_grad_()
-    w = (torch.randn(args.c, args.h, generator=gen) * 0.05).requires_grad_()
-    y = torch.randint(0, args.c, (args.n,), generator=gen)
+    h = read(args.inputs + ".hidden", (args.n, args.h), torch.float32).requires_grad_()
+    w = read(args.inputs + ".weight", (args.c, args.h), torch.float32).requires_grad_()
+    y = read(args.inputs + ".targets", (args.n,), torch.int64)
     options = torch.nn.LinearCrossEntropyOptions() if args.impl == "chunked" else None
 
     def step():
@@ -100,13 +109,15 @@ def linear(args):
             loss = F.linear_cross_entropy(h, w, y, options=options)
         loss.backward()
         value = loss.item()
+        norms = [h.grad.double().norm().item(), w.grad.double().norm().item()]
         h.grad = None
         w.grad = None
-        return value
+        return value, norms
 
     losses = []
     result = measure(args.reps, lambda: losses.append(step()))
-    print(json.dumps({**result, "loss": losses[-1], "threads": torch.get_num_threads(), **versions()}))
+    loss, norms = losses[-1]
+    print(json.dumps({**result, "loss": loss, "grad_norm": norms, "threads": torch.get_num_threads(), **versions()}))
 
 
 def main():
@@ -117,6 +128,7 @@ def main():
     c.add_argument("--c", type=int, required=True)
     c.add_argument("--threads", type=int, required=True)
     c.add_argument("--iters", type=int, required=True)
+    c.add_argument("--inputs", required=True, help="the prefix of the Rust worker's input files")
     lin = sub.add_parser("linear")
     lin.add_argument("--impl", choices=["unfused", "chunked"], required=True)
     lin.add_argument("--threads", type=int, required=True)
@@ -124,6 +136,7 @@ def main():
     lin.add_argument("--h", type=int, required=True)
     lin.add_argument("--c", type=int, required=True)
     lin.add_argument("--reps", type=int, required=True)
+    lin.add_argument("--inputs", required=True, help="the prefix of the Rust worker's input files")
     args = parser.parse_args()
     if args.mode == "cell":
         cell(args)

@@ -1,5 +1,9 @@
 //! The Rust side of `cargo xtask bench`: one measurement "cell" per process.
 //!
+//! `bench-worker inputs --for cell|linear --n N [--h H] --c C --prefix P` writes a cell's
+//! inputs to files that the torch worker reads, so that both sides compute on the same
+//! numbers.
+//!
 //! `bench-worker cell --impl ours|candle|floor --n N --c C --iters K` makes logits `[N, C]`
 //! (uniform in [-4, 4)) and targets, and for each operation of that implementation runs one
 //! warm-up call right before K timed calls, recording each call's seconds and the peak
@@ -205,6 +209,7 @@ fn cell(kind: &str, n: usize, c: usize, iters: usize) -> Result<serde_json::Valu
             out.insert("forward_backward".into(), fwd_bwd);
         }
         "floor" => {
+            let loss = CrossEntropyLoss::<f32>::new();
             let flat = logits.as_slice().ok_or("logits are contiguous")?;
             let chunk = (flat.len() / rayon::current_num_threads()).max(1024);
             let read = measure(
@@ -233,6 +238,44 @@ fn cell(kind: &str, n: usize, c: usize, iters: usize) -> Result<serde_json::Valu
                 },
             )?;
             out.insert("read_write".into(), read_write);
+            // The arithmetic alone: our forward, and forward+backward into a buffer, on the
+            // first rows only (one per thread: 200 KB and its gradient, inside each core's
+            // L2), repeated to cover all N rows: what the calls would cost if memory were
+            // free (and per-call work included, 8192 calls instead of one).
+            let rows = rayon::current_num_threads().min(n);
+            let small = logits.slice(ndarray::s![..rows, ..]).into_dyn();
+            let small_targets = targets.slice(ndarray::s![..rows]).into_dyn();
+            let repeats = n.div_ceil(rows.max(1));
+            let in_cache = measure(
+                iters,
+                || {},
+                || {
+                    for _ in 0..repeats {
+                        black_box(
+                            loss.forward(small.clone(), Target::Indices(small_targets.clone()))?,
+                        );
+                    }
+                    Ok(())
+                },
+            )?;
+            out.insert("forward_in_cache".into(), in_cache);
+            let mut grad = Array2::<f32>::zeros((rows, c)).into_dyn();
+            let in_cache = measure(
+                iters,
+                || {},
+                || {
+                    for _ in 0..repeats {
+                        let target = Target::Indices(small_targets.clone());
+                        black_box(loss.forward_backward_into(
+                            small.clone(),
+                            target,
+                            grad.view_mut(),
+                        )?);
+                    }
+                    Ok(())
+                },
+            )?;
+            out.insert("forward_backward_in_cache".into(), in_cache);
         }
         other => return Err(format!("unknown implementation {other}").into()),
     }
@@ -246,13 +289,16 @@ fn linear(
     reps: usize,
     chunk: usize,
 ) -> Result<serde_json::Value, Failure> {
-    // Standard deviations 0.5 and 0.05, as the torch worker's `randn` inputs: uniform on
-    // [-4, 4) has standard deviation 4/√3 ≈ 2.31.
-    let (hidden, targets) = problem(n, h, 0.2165, 1);
-    let (weight, _) = problem(c, h, 0.02165, 2);
-    let targets = targets.mapv(|t| t % c as i64);
+    let (hidden, weight, targets) = linear_problem(n, h, c);
     let loss = CrossEntropyLoss::<f32>::new();
     let mut value = 0.0;
+    let mut norms = [0.0_f64; 2];
+    let norm = |a: &Array2<f32>| {
+        a.iter()
+            .map(|&x| f64::from(x) * f64::from(x))
+            .sum::<f64>()
+            .sqrt()
+    };
     let result = measure(
         reps,
         || {},
@@ -260,13 +306,65 @@ fn linear(
             let (l, dh, dw) =
                 linear_cross_entropy(&loss, hidden.view(), weight.view(), targets.view(), chunk)?;
             value = l[[]];
+            norms = [norm(&dh), norm(&dw)];
             black_box((dh, dw));
             Ok(())
         },
     )?;
     let mut out = result;
     out["loss"] = value.into();
+    // The gradients' sizes, to compare with torch's on the same inputs.
+    out["grad_norm"] = serde_json::json!(norms);
     Ok(out)
+}
+
+/// Writes the inputs of a cell for the torch worker, so that both sides compute on the
+/// very same numbers: `{prefix}.logits` (`[N, C]` f32, row-major, little-endian) and
+/// `{prefix}.targets` (`[N]` i64); for `linear`, `{prefix}.hidden`, `{prefix}.weight` and
+/// `{prefix}.targets`.
+fn write_inputs(kind: &str, n: usize, h: usize, c: usize, prefix: &str) -> Result<(), Failure> {
+    fn write<T: Copy>(
+        path: String,
+        values: &[T],
+        bytes: impl Fn(T) -> Vec<u8>,
+    ) -> Result<(), Failure> {
+        let mut out = Vec::with_capacity(std::mem::size_of_val(values));
+        values.iter().for_each(|&v| out.extend(bytes(v)));
+        std::fs::write(&path, out).map_err(|e| format!("writing {path}: {e}"))?;
+        Ok(())
+    }
+    let f32s = |v: f32| v.to_le_bytes().to_vec();
+    let i64s = |v: i64| v.to_le_bytes().to_vec();
+    let slice = |a: &Array2<f32>| {
+        a.as_slice()
+            .ok_or("a fresh array is contiguous")
+            .map(<[f32]>::to_vec)
+    };
+    match kind {
+        "cell" => {
+            let (logits, targets) = problem(n, c, 1.0, 0);
+            write(format!("{prefix}.logits"), &slice(&logits)?, f32s)?;
+            write(format!("{prefix}.targets"), &targets.to_vec(), i64s)?;
+        }
+        "linear" => {
+            let (hidden, weight, targets) = linear_problem(n, h, c);
+            write(format!("{prefix}.hidden"), &slice(&hidden)?, f32s)?;
+            write(format!("{prefix}.weight"), &slice(&weight)?, f32s)?;
+            write(format!("{prefix}.targets"), &targets.to_vec(), i64s)?;
+        }
+        other => return Err(format!("no inputs for {other}").into()),
+    }
+    Ok(())
+}
+
+/// The fused linear problem: hidden states `[N, H]` and LM-head weights `[C, H]` with
+/// standard deviations 0.5 and 0.05 (uniform on [-4, 4) has standard deviation
+/// 4/√3 ≈ 2.31), and targets.
+fn linear_problem(n: usize, h: usize, c: usize) -> (Array2<f32>, Array2<f32>, Array1<i64>) {
+    let (hidden, targets) = problem(n, h, 0.2165, 1);
+    let (weight, _) = problem(c, h, 0.02165, 2);
+    let targets = targets.mapv(|t| t % c as i64);
+    (hidden, weight, targets)
 }
 
 fn arg(args: &[String], name: &str) -> Result<usize, Failure> {
@@ -300,10 +398,30 @@ fn main() -> Result<(), Failure> {
             arg(&args, "--reps")?,
             arg(&args, "--chunk")?,
         )?,
-        _ => return Err("usage: bench-worker cell|linear ...".into()),
+        Some("inputs") => {
+            let i = args
+                .iter()
+                .position(|a| a == "--for")
+                .ok_or("missing --for")?;
+            let kind = args.get(i + 1).ok_or("missing cell|linear")?;
+            let p = args
+                .iter()
+                .position(|a| a == "--prefix")
+                .ok_or("missing --prefix")?;
+            let prefix = args.get(p + 1).ok_or("missing prefix")?;
+            let h = if kind == "linear" {
+                arg(&args, "--h")?
+            } else {
+                0
+            };
+            write_inputs(kind, arg(&args, "--n")?, h, arg(&args, "--c")?, prefix)?;
+            serde_json::json!({ "wrote": prefix })
+        }
+        _ => return Err("usage: bench-worker cell|linear|inputs ...".into()),
     };
     let mut value = value;
     value["threads"] = rayon::current_num_threads().into();
+    value["kernels"] = listings::fast::kernels_clone().into();
     println!("{value}");
     Ok(())
 }

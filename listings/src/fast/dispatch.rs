@@ -30,3 +30,26 @@ macro_rules! dispatch {
     };
 }
 pub(super) use dispatch;
+
+/// The compiled copy of the kernels this CPU runs, named by its instruction sets: the
+/// AVX-512 one, the AVX2 + FMA one, or the baseline (what a benchmark records beside its
+/// times, so that runs on other machines can be compared).
+///
+/// ```
+/// let clone = listings::fast::kernels_clone();
+/// assert!(["avx512f+avx512bw+avx512vl+avx2+fma", "avx2+fma", "baseline"].contains(&clone));
+/// ```
+pub fn kernels_clone() -> &'static str {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::is_x86_feature_detected as has;
+        let fma = has!("avx2") && has!("fma");
+        if fma && has!("avx512f") && has!("avx512bw") && has!("avx512vl") {
+            return "avx512f+avx512bw+avx512vl+avx2+fma";
+        }
+        if fma {
+            return "avx2+fma";
+        }
+    }
+    "baseline"
+}

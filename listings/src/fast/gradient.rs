@@ -23,7 +23,8 @@ pub(super) struct RowGradient {
     pub(super) sum_w: f32,
 }
 
-/// Writes one row of the gradient, `a·(p - onehot) + b·(p·Σw - w_k)` with
+/// Writes one row of the gradient, `a·(p - onehot) + b·(p·Σw - w_k)` (as
+/// `p·(a + b·Σw) - b·w_k`, then `-a` at the target) with
 /// `p = exp((z - m) - ln Σ)`, `a = scale·(1-ε)·w_t` and `b = scale·ε/C`. The logits `z`
 /// come from `source`, or from `row` itself (overwritten in place) when `source` is `None`.
 /// (`z - m` first, as in the forward pass: `m + ln Σ` would round at the scale of `m`.)
@@ -44,16 +45,17 @@ fn write_gradient_row_with<const FMA: bool>(
     // 平滑那一份的系数：scale·ε/C（不做标签平滑时 ε = 0，这一份为 0）
     let b = g.scale * g.eps / g.c as f32;
     let (m, log_sum, sum_w) = (g.max, g.log_sum, g.sum_w);
+    // a·(ŷ_j − [j = t]) + b·(ŷ_j·Σw − w_j) = ŷ_j·(a + b·Σw) − b·w_j − a·[j = t]：
+    // 斜率 a + b·Σw 每行只算一次，循环里每个数在指数之后只剩一次乘加
+    let slope = a + b * sum_w;
     // 第 j 个类别：logit z_j、权重 w_j（没有类别权重时为 1）
     let gradient = |z: f32, w_j: f32| {
         // ŷ_j = exp(z_j − m − ln Σ)，前向已经算好 m 和 ln Σ
         let y_pred = exp_nonpositive_with::<FMA>((z - m) - log_sum);
-        // 不做标签平滑时 b = 0，后一项整个省掉（这个判断在循环之外就定了，
-        // 编译器把循环按两种情形各编译一份，循环里不再判断）
-        if b == 0.0 {
-            a * y_pred
+        if FMA {
+            y_pred.mul_add(slope, -b * w_j)
         } else {
-            a * y_pred + b * (y_pred * sum_w - w_j)
+            y_pred * slope - b * w_j
         }
     };
     // source 为 None 时从 row 自己读 logits，梯度原地写回。

@@ -18,7 +18,7 @@ pub struct Findings {
     pub torch_default_over_fresh: [f64; 2],
     /// Our forward time over the time to read the logits once (target ≤ 3).
     pub forward_over_floor: [f64; 2],
-    /// Ours with a fresh gradient in huge pages over ours in place: what fresh memory
+    /// OursSmallPages with a fresh gradient in huge pages over ours in place: what fresh memory
     /// still costs when its faults are few.
     pub ours_thp_over_in_place: [f64; 2],
     /// GB/s of reading the logits once.
@@ -52,14 +52,14 @@ impl Bench {
     /// What this run found, as the chapter quotes it.
     pub fn findings(&self) -> Result<Findings, SpeedError> {
         use Op::{Forward, ForwardBackward as Fb};
-        use Peer::{Ours, OursInPlace, OursThp, TorchDefault, TorchThp};
+        use Peer::{Ours, OursInPlace, OursSmallPages, TorchDefault, TorchThp};
         let (n, c) = BIG;
         let read_once = |t| -> Result<f64, SpeedError> {
             Ok(self.seconds(n, c, t, Peer::ReadOnce, Op::ReadOnce)?.median)
         };
         let gb = logits_bytes(n, c) as f64 / 1e9;
         let (mid_n, mid_c) = MID;
-        let (_, low, high) = self.ratio_spread(n, c, 2, TorchThp, OursThp)?;
+        let (_, low, high) = self.ratio_spread(n, c, 2, TorchThp, Ours)?;
         let (small_n, small_c) = SMALL;
         let small_read_once = self.seconds(small_n, small_c, 1, Peer::ReadOnce, Op::ReadOnce)?;
         let floor = self.linear_floor_bytes()?;
@@ -76,21 +76,23 @@ impl Bench {
         }
         Ok(Findings {
             torch_over_in_place: per_thread(|t| self.ratio(n, c, t, TorchThp, OursInPlace, Fb))?,
-            torch_over_thp: per_thread(|t| self.ratio(n, c, t, TorchThp, OursThp, Fb))?,
-            torch_default_over_fresh: per_thread(|t| self.ratio(n, c, t, TorchDefault, Ours, Fb))?,
-            forward_over_floor: per_thread(|t| {
-                Ok(self.seconds(n, c, t, Ours, Forward)?.median / read_once(t)?)
+            torch_over_thp: per_thread(|t| self.ratio(n, c, t, TorchThp, Ours, Fb))?,
+            torch_default_over_fresh: per_thread(|t| {
+                self.ratio(n, c, t, TorchDefault, OursSmallPages, Fb)
             })?,
-            ours_thp_over_in_place: per_thread(|t| self.ratio(n, c, t, OursThp, OursInPlace, Fb))?,
+            forward_over_floor: per_thread(|t| {
+                Ok(self.seconds(n, c, t, OursSmallPages, Forward)?.median / read_once(t)?)
+            })?,
+            ours_thp_over_in_place: per_thread(|t| self.ratio(n, c, t, Ours, OursInPlace, Fb))?,
             read_once_gb_per_s: per_thread(|t| Ok(gb / read_once(t)?))?,
             in_place_gb_per_s: per_thread(|t| {
                 Ok(3.0 * gb / self.seconds(n, c, t, OursInPlace, Fb)?.median)
             })?,
             floor_ms: per_thread(|t| Ok(3.0 * read_once(t)? * 1e3))?,
             mid_torch_default_over_fresh: per_thread(|t| {
-                self.ratio(mid_n, mid_c, t, TorchDefault, Ours, Fb)
+                self.ratio(mid_n, mid_c, t, TorchDefault, OursSmallPages, Fb)
             })?,
-            mid_torch_over_thp: per_thread(|t| self.ratio(mid_n, mid_c, t, TorchThp, OursThp, Fb))?,
+            mid_torch_over_thp: per_thread(|t| self.ratio(mid_n, mid_c, t, TorchThp, Ours, Fb))?,
             torch_over_thp_range_2_threads: [low, high],
             small_read_once_us: small_read_once.median * 1e6,
             linear_memory_vs_unfused,

@@ -75,8 +75,8 @@ pub struct Bench {
 /// The implementations of the `[N, C]` table, in the order the chapter lists them.
 pub const PEERS: [Peer; 6] = [
     Peer::OursInPlace,
-    Peer::OursThp,
     Peer::Ours,
+    Peer::OursSmallPages,
     Peer::TorchThp,
     Peer::TorchDefault,
     Peer::Candle,
@@ -289,7 +289,7 @@ mod tests {
             max: 4.0,
             samples: 3,
         };
-        let mut ours = cell((2, 3, 1), Peer::Ours, Op::Forward, 1.0, 0.0);
+        let mut ours = cell((2, 3, 1), Peer::OursSmallPages, Op::Forward, 1.0, 0.0);
         ours.seconds = spread(1.0);
         let mut torch = cell((2, 3, 1), Peer::TorchThp, Op::Forward, 3.0, 96.0);
         torch.seconds = spread(3.0);
@@ -306,7 +306,7 @@ mod tests {
         );
         assert_eq!(
             bench
-                .ratio(2, 3, 1, Peer::TorchThp, Peer::Ours, Op::Forward)
+                .ratio(2, 3, 1, Peer::TorchThp, Peer::OursSmallPages, Op::Forward)
                 .unwrap(),
             3.0
         );
@@ -316,7 +316,11 @@ mod tests {
                 .unwrap(),
             96.0
         );
-        assert!(bench.seconds(2, 3, 2, Peer::Ours, Op::Forward).is_err());
+        assert!(
+            bench
+                .seconds(2, 3, 2, Peer::OursSmallPages, Op::Forward)
+                .is_err()
+        );
     }
 
     #[test]
@@ -326,7 +330,7 @@ mod tests {
         assert!(e.to_string().contains("cargo xtask bench"), "{e}");
         assert_eq!(
             bench
-                .seconds(1, 1, 1, Peer::Ours, Op::Forward)
+                .seconds(1, 1, 1, Peer::OursSmallPages, Op::Forward)
                 .unwrap_err()
                 .to_string(),
             "bench/results.json has no measurement for ours forward [1, 1] × 1; run `cargo xtask bench`"

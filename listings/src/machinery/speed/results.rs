@@ -31,6 +31,8 @@ pub struct Machine {
     pub cores: usize,
     /// The SIMD extensions the kernels may use (`avx2`, `fma`, `avx512f`).
     pub simd: Vec<String>,
+    /// The compiled copy of the kernels that ran ([`crate::fast::kernels_clone`]).
+    pub kernels: String,
     pub memory_gib: f64,
     /// The kernel's transparent huge page setting, as `/sys` shows it.
     pub transparent_hugepage: String,
@@ -110,8 +112,10 @@ pub struct LinearCell {
     pub chunk: Option<usize>,
     pub seconds: Spread,
     pub peak_bytes: Spread,
-    /// The loss of the last call: the three agree to the fifth digit.
+    /// The loss of the last call, on the same inputs for all three.
     pub loss: f64,
+    /// `[‖dL/dH‖, ‖dL/dW‖]` of the last call: the gradients compared across the peers.
+    pub grad_norm: Vec<f64>,
 }
 
 /// An enum of names the results file uses, each spelled once: every variant gets
@@ -153,20 +157,29 @@ macro_rules! named {
 named! {
     /// An implementation in the `[N, C]` benchmark.
     pub enum Peer {
-        /// Our fast path, writing a fresh gradient.
+        /// Our public API: `forward`, and `forward_backward` writing a fresh gradient on
+        /// the huge pages it asks for.
         Ours = "ours",
-        /// Our fast path writing the gradient over the logits.
+        /// The same, in a process that may not have huge pages (`PR_SET_THP_DISABLE`):
+        /// 4 KiB pages, like torch's default allocator.
+        OursSmallPages = "ours (4 KiB)",
+        /// `forward_backward_into`: the gradient into a buffer kept from call to call.
+        OursInto = "ours (into)",
+        /// `forward_backward_in_place`: the gradient over the logits.
         OursInPlace = "ours (in place)",
-        /// Our fast path, a fresh gradient in transparent huge pages (glibc's `hugetlb`).
-        OursThp = "ours (THP)",
         /// PyTorch with `THP_MEM_ALLOC_ENABLE=1`, its fastest setting here.
         TorchThp = "torch (THP)",
         /// PyTorch as installed.
         TorchDefault = "torch (default)",
         /// candle-nn's `loss::cross_entropy`.
         Candle = "candle-nn",
-        /// Reading the logits once: the bandwidth floor.
+        /// Our kernels on a few rows that stay in L2, repeated to cover all N rows: the
+        /// arithmetic alone, as if memory were free.
+        OursInCache = "ours (in cache)",
+        /// Reading the logits once: the floor of a forward.
         ReadOnce = "read once",
+        /// Reading every logit and writing it back: the floor of a gradient over the logits.
+        ReadWrite = "read + write",
     }
 }
 
@@ -179,6 +192,8 @@ named! {
         ForwardBackward = "forward_backward",
         /// One pass over the logits, nothing computed (only [`Peer::ReadOnce`]).
         ReadOnce = "read_once",
+        /// Every logit read and written back (only [`Peer::ReadWrite`]).
+        ReadWrite = "read_write",
     }
 }
 

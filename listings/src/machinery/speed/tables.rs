@@ -8,12 +8,12 @@ use crate::fast::logits_bytes;
 pub const COMPARISONS: [(Peer, Peer, &str); 3] = [
     (
         Peer::TorchDefault,
-        Peer::Ours,
+        Peer::OursSmallPages,
         "都写一块新梯度（torch 另外新申请两块 [N, C]），默认 4 KiB 页",
     ),
     (
         Peer::TorchThp,
-        Peer::OursThp,
+        Peer::Ours,
         "都写一块新梯度（torch 另外新申请两块 [N, C]），2 MiB 大页",
     ),
     (
@@ -83,7 +83,7 @@ impl Bench {
     pub fn table(&self, n: usize, c: usize, op: Op) -> Result<String, SpeedError> {
         let forward = op == Op::Forward;
         let reference = if forward {
-            Peer::Ours
+            Peer::OursSmallPages
         } else {
             Peer::OursInPlace
         };
@@ -97,9 +97,7 @@ impl Bench {
         let mut rows: Vec<(Peer, Op)> = PEERS
             .iter()
             // A forward allocates nothing: the in-place and huge-page variants are the same.
-            .filter(|p| {
-                op == Op::ForwardBackward || !matches!(p, Peer::OursInPlace | Peer::OursThp)
-            })
+            .filter(|p| op == Op::ForwardBackward || !matches!(p, Peer::OursInPlace | Peer::Ours))
             .map(|&p| (p, op))
             .collect();
         if forward {
@@ -139,7 +137,7 @@ impl Bench {
         }
         if forward {
             let over = |t| -> Result<f64, SpeedError> {
-                Ok(self.seconds(n, c, t, Peer::Ours, op)?.median
+                Ok(self.seconds(n, c, t, Peer::OursSmallPages, op)?.median
                     / self.seconds(n, c, t, Peer::ReadOnce, Op::ReadOnce)?.median)
             };
             lines.push(format!(

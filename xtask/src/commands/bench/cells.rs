@@ -26,22 +26,24 @@ pub struct Runner {
     pub peer: Peer,
     /// The Rust worker's `--impl`, or `None` for the torch worker.
     rust_impl: Option<&'static str>,
-    /// Whether its memory comes in transparent huge pages.
+    /// Whether its memory may come in transparent huge pages: torch's
+    /// `THP_MEM_ALLOC_ENABLE`; for ours, `false` forbids them (`BENCH_NO_THP`).
     thp: bool,
 }
 
 pub const RUNNERS: [Runner; 6] = [
+    // Our public API: a fresh gradient asks for huge pages itself.
     Runner {
         peer: Peer::Ours,
         rust_impl: Some("ours"),
-        thp: false,
-    },
-    // The same code with glibc's malloc asking for transparent huge pages, as torch does
-    // with THP_MEM_ALLOC_ENABLE: only its fresh-gradient forward+backward is kept.
-    Runner {
-        peer: Peer::OursThp,
-        rust_impl: Some("ours"),
         thp: true,
+    },
+    // The same code in a process without huge pages, the peer of torch's default: only
+    // its fresh-gradient forward+backward is kept.
+    Runner {
+        peer: Peer::OursSmallPages,
+        rust_impl: Some("ours"),
+        thp: false,
     },
     Runner {
         peer: Peer::TorchThp,
@@ -65,26 +67,37 @@ pub const RUNNERS: [Runner; 6] = [
     },
 ];
 
-/// Where a worker's measurement named `op` (its JSON key) is filed: ours' in-place call
-/// under `ours (in place)`; of the huge-page run of ours only the fresh-gradient
-/// forward+backward (`None`: dropped).
+/// Where a worker's measurement named `op` (its JSON key) is filed: ours' in-place and
+/// into-a-buffer calls under their own names; of the small-page run of ours only the
+/// fresh-gradient forward+backward (`None`: dropped); the floor's write-back under
+/// `read + write`.
 pub fn filed(peer: Peer, op: &str) -> Result<Option<(Peer, Op)>> {
     Ok(Some(match (peer, op) {
-        (Peer::OursThp, "forward_backward") => (peer, Op::ForwardBackward),
-        (Peer::OursThp, _) => return Ok(None),
+        (Peer::OursSmallPages, "forward_backward") => (peer, Op::ForwardBackward),
+        (Peer::OursSmallPages, _) => return Ok(None),
         (_, "forward_backward_in_place") => (Peer::OursInPlace, Op::ForwardBackward),
+        (_, "forward_backward_into") => (Peer::OursInto, Op::ForwardBackward),
         (_, "forward") => (peer, Op::Forward),
         (_, "forward_backward") => (peer, Op::ForwardBackward),
         (_, "read_once") => (peer, Op::ReadOnce),
+        (_, "read_write") => (Peer::ReadWrite, Op::ReadWrite),
+        (_, "forward_in_cache") => (Peer::OursInCache, Op::Forward),
+        (_, "forward_backward_in_cache") => (Peer::OursInCache, Op::ForwardBackward),
         (_, other) => {
             bail!("the {peer} worker measured `{other}`, an operation the results have no name for")
         }
     }))
 }
 
-/// Timed calls for one cell. candle-nn spends most of a big call in the kernel, faulting in
-/// the fresh pages of its `[N, C]` temporaries (half a minute a call at `[4096, 32000]`):
-/// one timed call per cell there, or the run would take an hour.
+/// Whether `runner` measures `[n, c]`. candle-nn spends most of a big call in the kernel,
+/// faulting in the fresh pages of its `[N, C]` temporaries (half a minute a call at
+/// `[4096, 32000]`, more above): it runs on the two smaller problems only, or the run
+/// would take an hour.
+pub fn measures(runner: &Runner, n: usize, c: usize) -> bool {
+    runner.peer != Peer::Candle || n * c <= 4096 * 32_000
+}
+
+/// Timed calls for one cell: candle-nn gets one on anything but the tiny problem.
 fn runner_iters(runner: &Runner, n: usize, iters: usize) -> usize {
     if runner.peer == Peer::Candle && n > 512 {
         1
@@ -121,6 +134,8 @@ pub struct LinearMeasured {
     #[serde(flatten)]
     pub measured: Measured,
     pub loss: f64,
+    /// `[‖dL/dH‖, ‖dL/dW‖]` of the last call.
+    pub grad_norm: Vec<f64>,
 }
 
 /// The JSON line a cell prints last.
@@ -139,11 +154,46 @@ fn threads_env(command: &mut Command, threads: usize) -> &mut Command {
         .env("OMP_NUM_THREADS", &t)
 }
 
+/// The command that writes the inputs of a problem for the torch worker (`--for cell` with
+/// `[n, c]`, or `--for linear` with [`LINEAR`]) to files starting with `prefix`.
+pub fn inputs_command(
+    worker: &Path,
+    linear: bool,
+    (n, c): (usize, usize),
+    prefix: &Path,
+) -> Command {
+    let mut command = Command::new(worker);
+    command.arg("inputs").arg("--prefix").arg(prefix);
+    if linear {
+        let (n, h, c) = LINEAR;
+        command.args([
+            "--for",
+            "linear",
+            "--n",
+            &n.to_string(),
+            "--h",
+            &h.to_string(),
+        ]);
+        command.args(["--c", &c.to_string()]);
+    } else {
+        command.args([
+            "--for",
+            "cell",
+            "--n",
+            &n.to_string(),
+            "--c",
+            &c.to_string(),
+        ]);
+    }
+    command
+}
+
 /// The command that measures one `[N, C]` cell of `runner`.
 pub fn nc_command(
     runner: &Runner,
     (worker, python, torch_worker): (&Path, &Path, &Path),
     (n, c, iters, threads): (usize, usize, usize, usize),
+    inputs: &Path,
 ) -> Command {
     let mut command = match runner.rust_impl {
         Some(kind) => {
@@ -155,7 +205,9 @@ pub fn nc_command(
             let mut c = Command::new(python);
             c.arg(torch_worker)
                 .arg("cell")
-                .args(["--threads", &threads.to_string()]);
+                .args(["--threads", &threads.to_string()])
+                .arg("--inputs")
+                .arg(inputs);
             c
         }
     };
@@ -163,8 +215,8 @@ pub fn nc_command(
         .args(["--n", &n.to_string(), "--c", &c.to_string()])
         .args(["--iters", &runner_iters(runner, n, iters).to_string()])
         .env("THP_MEM_ALLOC_ENABLE", if runner.thp { "1" } else { "0" });
-    if runner.rust_impl.is_some() && runner.thp {
-        command.env("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1");
+    if runner.rust_impl.is_some() && !runner.thp {
+        command.env("BENCH_NO_THP", "1");
     }
     threads_env(&mut command, threads);
     command
@@ -175,6 +227,7 @@ pub fn linear_command(
     peer: LinearPeer,
     (worker, python, torch_worker): (&Path, &Path, &Path),
     threads: usize,
+    inputs: &Path,
 ) -> Command {
     let (n, h, c) = LINEAR;
     let mut command = match peer {
@@ -193,6 +246,8 @@ pub fn linear_command(
             command
                 .arg(torch_worker)
                 .args(["linear", "--impl", kind, "--threads", &threads.to_string()])
+                .arg("--inputs")
+                .arg(inputs)
                 .env("THP_MEM_ALLOC_ENABLE", "1");
             command
         }
@@ -215,11 +270,21 @@ mod tests {
             filed(Peer::Ours, "forward_backward_in_place").unwrap(),
             Some((Peer::OursInPlace, fb))
         );
-        assert_eq!(filed(Peer::OursThp, "forward").unwrap(), None);
         assert_eq!(
-            filed(Peer::OursThp, "forward_backward").unwrap(),
-            Some((Peer::OursThp, fb))
+            filed(Peer::Ours, "forward_backward_into").unwrap(),
+            Some((Peer::OursInto, fb))
         );
+        assert_eq!(filed(Peer::OursSmallPages, "forward").unwrap(), None);
+        assert_eq!(
+            filed(Peer::OursSmallPages, "forward_backward").unwrap(),
+            Some((Peer::OursSmallPages, fb))
+        );
+        assert_eq!(
+            filed(Peer::ReadOnce, "read_write").unwrap(),
+            Some((Peer::ReadWrite, Op::ReadWrite))
+        );
+        let candle = RUNNERS.iter().find(|r| r.peer == Peer::Candle).unwrap();
+        assert!(measures(candle, 4096, 32_000) && !measures(candle, 8192, 50_257));
         assert_eq!(
             filed(Peer::ReadOnce, "read_once").unwrap(),
             Some((Peer::ReadOnce, Op::ReadOnce))
@@ -233,6 +298,7 @@ mod tests {
         let printed = serde_json::json!({
             "seconds": [0.3, 0.1, 0.2], "peak_bytes": [4096.0, 0.0, 0.0],
             "loss": 10.535429000854492, "threads": 1, "torch": "2.15.0+cu132",
+            "grad_norm": [0.25, 1.5],
         });
         let linear = LinearMeasured::deserialize(&printed).unwrap();
         assert_eq!(linear.loss, 10.535429000854492);

@@ -32,16 +32,17 @@ use serde_json::Value;
 use crate::process::{cargo, output, run_command};
 use crate::python;
 use cells::{
-    CHUNK, LINEAR, LinearMeasured, Measured, RUNNERS, SHAPES, THREADS, cell, filed, linear_command,
-    nc_command,
+    CHUNK, LINEAR, LinearMeasured, Measured, RUNNERS, SHAPES, THREADS, cell, filed, inputs_command,
+    linear_command, measures, nc_command,
 };
 
 /// How a cell is measured, in the results file's words.
 const METHOD: &str = "each cell is a fresh process: one warm-up call right before its timed calls; \
                       peak_bytes is the resident memory a call added at its peak (VmHWM after minus VmRSS before)";
 
-/// The machine this runs on, from `/proc` and `/sys`.
-fn machine() -> Result<Machine> {
+/// The machine this runs on, from `/proc` and `/sys`; `kernels` is the compiled copy of
+/// our kernels that ran, as the worker reported it.
+fn machine(kernels: String) -> Result<Machine> {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").context("reading /proc/cpuinfo")?;
     let field = |name: &str| {
         cpuinfo
@@ -72,6 +73,7 @@ fn machine() -> Result<Machine> {
         cpu: field("model name"),
         cores: std::thread::available_parallelism().map_or(0, |n| n.get()),
         simd,
+        kernels,
         memory_gib,
         transparent_hugepage: thp.trim().to_string(),
     })
@@ -91,21 +93,43 @@ pub fn run(root: &Path) -> Result<()> {
         .unwrap_or(3);
 
     let mut table: HashMap<(usize, usize, usize, Peer, Op), Measured> = HashMap::new();
-    let mut linear: HashMap<(usize, LinearPeer), (Measured, f64)> = HashMap::new();
+    let mut linear: HashMap<(usize, LinearPeer), (Measured, f64, Vec<f64>)> = HashMap::new();
     let mut torch_version = None;
+    let mut kernels = None;
+    // Both sides compute on the same numbers: the Rust worker writes each problem's inputs
+    // once, the torch worker reads them.
+    let inputs_dir = root.join("target/bench/inputs");
+    std::fs::create_dir_all(&inputs_dir).context("creating target/bench/inputs")?;
+    let prefix = |name: String| inputs_dir.join(name);
+    for &(n, c, _) in &SHAPES {
+        cell(&mut inputs_command(
+            &worker,
+            false,
+            (n, c),
+            &prefix(format!("{n}x{c}")),
+        ))?;
+    }
+    let linear_inputs = prefix("linear".to_string());
+    cell(&mut inputs_command(&worker, true, (0, 0), &linear_inputs))?;
     let started = std::time::Instant::now();
     for round in 1..=rounds {
         for &(n, c, iters) in &SHAPES {
             for threads in THREADS {
-                for runner in &RUNNERS {
+                for runner in RUNNERS.iter().filter(|r| measures(r, n, c)) {
                     eprintln!(
                         "xtask: round {round}/{rounds}: [{n}, {c}], {threads} thread(s), {}",
                         runner.peer
                     );
-                    let mut command = nc_command(runner, programs, (n, c, iters, threads));
+                    let inputs = prefix(format!("{n}x{c}"));
+                    let mut command = nc_command(runner, programs, (n, c, iters, threads), &inputs);
                     let measured = cell(&mut command)?;
                     if let Some(version) = measured.get("torch").and_then(Value::as_str) {
                         torch_version = Some(version.to_string());
+                    }
+                    if runner.peer == Peer::Ours
+                        && let Some(clone) = measured.get("kernels").and_then(Value::as_str)
+                    {
+                        kernels = Some(clone.to_string());
                     }
                     for (op, result) in measured.as_object().into_iter().flatten() {
                         if !result.is_object() {
@@ -130,13 +154,14 @@ pub fn run(root: &Path) -> Result<()> {
                     "xtask: {:>5.0} s, round {round}/{rounds}: linear CE, {threads} thread(s), {peer}",
                     started.elapsed().as_secs_f64()
                 );
-                let mut command = linear_command(peer, programs, threads);
+                let mut command = linear_command(peer, programs, threads, &linear_inputs);
                 let printed = cell(&mut command)?;
                 let more = LinearMeasured::deserialize(&printed)
                     .with_context(|| format!("{command:?} printed {printed}"))?;
                 let entry = linear.entry((threads, peer)).or_default();
                 entry.0.absorb(more.measured);
                 entry.1 = more.loss;
+                entry.2 = more.grad_norm;
             }
         }
     }
@@ -159,7 +184,7 @@ pub fn run(root: &Path) -> Result<()> {
     cross_entropy.sort_by_key(|e| (e.n, e.c, e.threads, e.peer.name(), e.op.name()));
     let (n, h, c) = LINEAR;
     let mut linear_cross_entropy = Vec::new();
-    for ((threads, peer), (samples, loss)) in linear {
+    for ((threads, peer), (samples, loss, grad_norm)) in linear {
         let (seconds, peak_bytes) =
             samples.spreads(&format!("linear cross-entropy {peer} × {threads}"))?;
         linear_cross_entropy.push(LinearCell {
@@ -172,6 +197,7 @@ pub fn run(root: &Path) -> Result<()> {
             seconds,
             peak_bytes,
             loss,
+            grad_norm,
         });
     }
     linear_cross_entropy.sort_by_key(|e| (e.threads, e.peer.name()));
@@ -179,7 +205,7 @@ pub fn run(root: &Path) -> Result<()> {
     let locked = |krate: &str| xtask::notebooks::locked_version(root, krate);
     let results = Results {
         date: output(Command::new("date").args(["-u", "+%Y-%m-%d"]))?,
-        machine: machine()?,
+        machine: machine(kernels.context("no cell of ours reported its kernels")?)?,
         versions: Versions {
             rustc: output(Command::new("rustc").arg("--version"))?,
             torch: torch_version.context("no torch cell printed torch's version")?,
