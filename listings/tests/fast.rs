@@ -253,7 +253,7 @@ proptest! {
     #[test]
     fn fast_path_agrees_with_the_reference(
         n in 1usize..5,
-        c in prop_oneof![1usize..9, 1000usize..2600],
+        c in prop_oneof![1usize..9, 1000usize..2600, 4000usize..9000],
         seed in proptest::collection::vec(-30.0f32..30.0, 64),
         t in proptest::collection::vec(-1i64..9, 5),
         weighted in any::<bool>(),
@@ -433,5 +433,28 @@ proptest! {
         let mut buffer = ArrayD::from_elem(grad.raw_dim(), f32::NAN);
         loss.forward_backward_into(x, target(), buffer.view_mut()).unwrap();
         prop_assert!(close(&buffer, &grad, 3e-5).is_ok());
+    }
+}
+
+#[test]
+fn a_maximum_that_grows_block_after_block_is_rescaled_everywhere() {
+    // Rows that rise (and one that falls) across 3 blocks of 4096: every block's running
+    // maximum beats the last, so the sum and every kept exp are rescaled.
+    let c = 12_000;
+    let x = Array2::from_shape_fn((3, c), |(i, j)| match i {
+        0 => j as f32 * 0.003 - 10.0,
+        1 => 20.0 - j as f32 * 0.002,
+        _ => ((j * 37) % 1000) as f32 * 0.01 + j as f32 * 0.001,
+    });
+    let t = Array1::from(vec![11_999_i64, 0, 5000]);
+    for eps in [0.0, 0.2] {
+        for weighted in [false, true] {
+            let weight = weighted.then(|| (0..c).map(|k| 0.5 + (k % 3) as f32 * 0.25).collect());
+            for reduction in [Reduction::None, Reduction::Mean, Reduction::Sum] {
+                let loss = options(weight.clone(), -100, eps, reduction);
+                let result = agree(&loss, &x, &t, 3e-5);
+                assert!(result.is_ok(), "eps {eps}, weighted {weighted}: {result:?}");
+            }
+        }
     }
 }

@@ -1,9 +1,9 @@
-//! One row of the gradient, written in one pass: everything the forward pass left behind
-//! (the row's maximum and `ln Σ`) turns each logit into its gradient with one `exp`, and
-//! the one-hot part is a single subtraction after the loop.
+//! One row of the gradient, written in one pass over what the forward pass left in the
+//! row: each kept `exp(z - m_b)` becomes its gradient with one multiply and one
+//! multiply-add, and the one-hot part is a single subtraction after the loop.
 
 use super::dispatch::dispatch;
-use super::exp::exp_nonpositive_with;
+use super::lanes::BLOCK;
 
 /// What one row's gradient needs besides its logits.
 #[derive(Clone, Copy)]
@@ -24,17 +24,17 @@ pub(super) struct RowGradient {
 }
 
 /// Writes one row of the gradient, `a·(p - onehot) + b·(p·Σw - w_k)` (as
-/// `p·(a + b·Σw) - b·w_k`, then `-a` at the target) with
-/// `p = exp((z - m) - ln Σ)`, `a = scale·(1-ε)·w_t` and `b = scale·ε/C`. The logits `z`
-/// come from `source`, or from `row` itself (overwritten in place) when `source` is `None`.
-/// (`z - m` first, as in the forward pass: `m + ln Σ` would round at the scale of `m`.)
+/// `p·(a + b·Σw) - b·w_k`, then `-a` at the target) with `p = exp((z - m) - ln Σ)`,
+/// `a = scale·(1-ε)·w_t` and `b = scale·ε/C`, over what the forward pass kept in `row`:
+/// `exp(z - m_b)` with `m_b` (`maxima[b]`) the running maximum when block `b` was summed.
+/// So `p = kept · exp(m_b - m - ln Σ)`: one `exp` per block, not per logit.
 // ANCHOR: gradient_row
 #[inline(always)]
 fn write_gradient_row_with<const FMA: bool>(
-    // 另一处的 logits（None 表示就在 row 里）
-    source: Option<&[f32]>,
-    // &mut [f32]：借来可以改写的一行，梯度就写进这里
+    // &mut [f32]：借来可以改写的一行。前向已经把 e^(z_j − m_b) 留在这里，梯度也写在这里
     row: &mut [f32],
+    // 每一块求和时的最大值 m_b（在线 softmax 的基准，一块一个）
+    maxima: &[f32],
     weight: Option<&[f32]>,
     g: RowGradient,
 ) {
@@ -44,38 +44,32 @@ fn write_gradient_row_with<const FMA: bool>(
     let a = g.scale * (1.0 - g.eps) * g.w_t;
     // 平滑那一份的系数：scale·ε/C（不做标签平滑时 ε = 0，这一份为 0）
     let b = g.scale * g.eps / g.c as f32;
-    let (m, log_sum, sum_w) = (g.max, g.log_sum, g.sum_w);
     // a·(ŷ_j − [j = t]) + b·(ŷ_j·Σw − w_j) = ŷ_j·(a + b·Σw) − b·w_j − a·[j = t]：
-    // 斜率 a + b·Σw 每行只算一次，循环里每个数在指数之后只剩一次乘加
-    let slope = a + b * sum_w;
-    // 第 j 个类别：logit z_j、权重 w_j（没有类别权重时为 1）
-    let gradient = |z: f32, w_j: f32| {
-        // ŷ_j = exp(z_j − m − ln Σ)，前向已经算好 m 和 ln Σ
-        let y_pred = exp_nonpositive_with::<FMA>((z - m) - log_sum);
-        if FMA {
-            y_pred.mul_add(slope, -b * w_j)
-        } else {
-            y_pred * slope - b * w_j
+    // 斜率 a + b·Σw 每行只算一次
+    let slope = a + b * g.sum_w;
+    // 一块一块地走（和前向的块一样大），k 是第几块
+    for (k, (kept, &m_b)) in row.chunks_mut(BLOCK).zip(maxima).enumerate() {
+        // ŷ_j = e^(z_j − m − ln Σ) = e^(z_j − m_b) · e^(m_b − m − ln Σ)：前一个因子前向
+        // 已经算好、留在 row 里，后一个每块只算一次。每个数只剩一次乘法、一次乘加
+        let factor = ((m_b - g.max) - g.log_sum).exp();
+        // 第 j 个类别：留下的 e^(z_j − m_b)、权重 w_j（没有类别权重时为 1）
+        let gradient = |e: f32, w_j: f32| {
+            let y_pred = e * factor;
+            if FMA {
+                y_pred.mul_add(slope, -b * w_j)
+            } else {
+                y_pred * slope - b * w_j
+            }
+        };
+        // Some(w)：有权重，取出这一块对应的那一段；None：没有权重，w_j 都是 1。
+        // iter_mut() 逐个借出可写引用 d，*d = … 把结果写进 d 指向的元素；zip 一一配对
+        match weight {
+            None => kept.iter_mut().for_each(|d| *d = gradient(*d, 1.0)),
+            Some(w) => kept
+                .iter_mut()
+                .zip(&w[k * BLOCK..])
+                .for_each(|(d, &w_j)| *d = gradient(*d, w_j)),
         }
-    };
-    // source 为 None 时从 row 自己读 logits，梯度原地写回。
-    // 同时看两个 Option：Some(w) 取出里面的值，None 表示没有；四种组合各走一条路。
-    // iter_mut() 逐个借出 row 里每个元素的可写引用 d，for_each 对每个执行一次，
-    // *d = … 把结果写进 d 指向的那个元素；zip 把两串数一一配对
-    match (source, weight) {
-        (None, None) => row.iter_mut().for_each(|d| *d = gradient(*d, 1.0)),
-        (None, Some(w)) => row
-            .iter_mut()
-            .zip(w)
-            .for_each(|(d, &w_j)| *d = gradient(*d, w_j)),
-        (Some(z), None) => row
-            .iter_mut()
-            .zip(z)
-            .for_each(|(d, &z)| *d = gradient(z, 1.0)),
-        (Some(z), Some(w)) => row
-            .iter_mut()
-            .zip(z.iter().zip(w))
-            .for_each(|(d, (&z, &w_j))| *d = gradient(z, w_j)),
     }
     // 独热只在目标处为 1：在那里补上 −a（放在循环外，循环里就不必逐个比较 j == t）
     row[g.target] -= a;
@@ -85,8 +79,8 @@ fn write_gradient_row_with<const FMA: bool>(
 dispatch! {
     /// [`write_gradient_row_with`], compiled for the best instruction set this CPU has.
     pub(super) fn write_gradient_row(
-        source: Option<&[f32]>,
         row: &mut [f32],
+        maxima: &[f32],
         weight: Option<&[f32]>,
         g: RowGradient,
     ) => write_gradient_row_with

@@ -11,7 +11,7 @@ use super::exp::exp_nonpositive_with;
 
 /// Elements per block: 4096 `f32` = 16 KiB, inside L1 (48 KiB here). Fewer, longer blocks
 /// spread the per-block work (the maximum's final reduction, the rescaling) thinner.
-const BLOCK: usize = 4096;
+pub(super) const BLOCK: usize = 4096;
 
 /// Lanes of the partial sums. Floating-point addition is not associative, so the compiler
 /// will not split one running sum into vector lanes by itself; with 16 independent
@@ -55,18 +55,76 @@ fn prefetch(p: *const f32) {
 
 /// `Σ f(x)` over a block with [`LANES`] accumulators, fetching the memory [`AHEAD`] of
 /// the block on the way (one cache line, 16 `f32`, per step).
+// ANCHOR: lane_sum
 #[inline(always)]
+// f：对每个数要做的事（这里是 z ↦ e^(z − m)）；impl Fn(f32) -> f32 表示“任何一个吃一个
+// f32、吐一个 f32 的函数”
 fn lane_sum(block: &[f32], f: impl Fn(f32) -> f32) -> f32 {
+    // 16 个互不等待的部分和：一个 AVX-512 向量（或两个 AVX2 向量）
     let mut acc = [0.0_f32; LANES];
+    // 每次取 16 个数；凑不满 16 个的尾巴（remainder）单独加
     let chunks = block.chunks_exact(LANES);
     let tail: f32 = chunks.remainder().iter().map(|&x| f(x)).sum();
+    // 下一块的开头。wrapping_add 只是算地址，不读内存，越过数组末尾也无妨
     let ahead = block.as_ptr().wrapping_add(AHEAD);
     for (i, chunk) in chunks.enumerate() {
+        // 每算 16 个数（一个 64 字节的缓存行），就请内存把下一块里对应的那个缓存行先送来
         prefetch(ahead.wrapping_add(i * LANES));
         for (a, &x) in acc.iter_mut().zip(chunk) {
             *a += f(x);
         }
     }
+    acc.iter().sum::<f32>() + tail
+}
+// ANCHOR_END: lane_sum
+
+/// [`lane_sum`] that also keeps each `f(x)`: written over `block` itself.
+#[inline(always)]
+fn lane_sum_in_place(block: &mut [f32], f: impl Fn(f32) -> f32) -> f32 {
+    let mut acc = [0.0_f32; LANES];
+    let ahead = block.as_ptr().wrapping_add(AHEAD);
+    let mut chunks = block.chunks_exact_mut(LANES);
+    for (i, chunk) in (&mut chunks).enumerate() {
+        prefetch(ahead.wrapping_add(i * LANES));
+        for (a, x) in acc.iter_mut().zip(chunk) {
+            *x = f(*x);
+            *a += *x;
+        }
+    }
+    let tail: f32 = chunks
+        .into_remainder()
+        .iter_mut()
+        .map(|x| {
+            *x = f(*x);
+            *x
+        })
+        .sum();
+    acc.iter().sum::<f32>() + tail
+}
+
+/// [`lane_sum`] that also keeps each `f(x)`: written into `out`, of `block`'s length.
+#[inline(always)]
+fn lane_sum_into(block: &[f32], out: &mut [f32], f: impl Fn(f32) -> f32) -> f32 {
+    let mut acc = [0.0_f32; LANES];
+    let ahead = block.as_ptr().wrapping_add(AHEAD);
+    let mut outs = out.chunks_exact_mut(LANES);
+    let mut chunks = block.chunks_exact(LANES);
+    for (i, (chunk, o)) in (&mut chunks).zip(&mut outs).enumerate() {
+        prefetch(ahead.wrapping_add(i * LANES));
+        for ((a, &x), y) in acc.iter_mut().zip(chunk).zip(o) {
+            *y = f(x);
+            *a += *y;
+        }
+    }
+    let tail: f32 = chunks
+        .remainder()
+        .iter()
+        .zip(outs.into_remainder())
+        .map(|(&x, y)| {
+            *y = f(x);
+            *y
+        })
+        .sum();
     acc.iter().sum::<f32>() + tail
 }
 
@@ -130,6 +188,66 @@ fn online_softmax_with<const FMA: bool>(
     (m, s, wz)
 }
 // ANCHOR_END: online_softmax
+
+/// [`online_softmax_with`] that keeps what it computes: each `exp(z - m_b)` is written
+/// into `row` (over the logits themselves when `source` is `None`, else read from
+/// `source`), where `m_b` is the running maximum when block `b` was summed, pushed onto
+/// `maxima`. The gradient pass then needs no `exp` per logit, only the factor
+/// `exp(m_b - m - ln Σ)` per block. Blocks summed while the maximum was still `-∞` keep 0.
+#[inline(always)]
+fn online_softmax_keeping_with<const FMA: bool>(
+    source: Option<&[f32]>,
+    row: &mut [f32],
+    weight: Option<&[f32]>,
+    need_wz: bool,
+    maxima: &mut Vec<f32>,
+) -> (f32, f32, f32) {
+    let (mut m, mut s, mut wz) = (f32::NEG_INFINITY, 0.0_f32, 0.0_f32);
+    maxima.clear();
+    for b in 0..row.len().div_ceil(BLOCK) {
+        let range = b * BLOCK..((b + 1) * BLOCK).min(row.len());
+        let block = source.map_or(&row[range.clone()], |z| &z[range.clone()]);
+        let block_max = block_max(block);
+        if need_wz {
+            wz += match weight {
+                Some(w) => lane_dot(block, &w[range.clone()]),
+                None => lane_sum(block, |z| z),
+            };
+        }
+        if block_max > m {
+            s *= exp_nonpositive_with::<FMA>(m - block_max);
+            m = block_max;
+        }
+        maxima.push(m);
+        let exp = |z: f32| exp_nonpositive_with::<FMA>(z - m);
+        if m > f32::NEG_INFINITY {
+            s += match source {
+                Some(z) => lane_sum_into(&z[range.clone()], &mut row[range], exp),
+                None => lane_sum_in_place(&mut row[range], exp),
+            };
+        } else {
+            // Every number so far is -∞ (or NaN): nothing to sum, 0 kept; NaN still
+            // reaches the result.
+            let block = source.map_or(&row[range.clone()], |z| &z[range.clone()]);
+            if block.iter().any(|z| z.is_nan()) {
+                s = f32::NAN;
+            }
+            row[range].fill(0.0);
+        }
+    }
+    (m, s, wz)
+}
+
+dispatch! {
+    /// [`online_softmax_keeping_with`], compiled for the best instruction set this CPU has.
+    pub(super) fn online_softmax_keeping(
+        source: Option<&[f32]>,
+        row: &mut [f32],
+        weight: Option<&[f32]>,
+        need_wz: bool,
+        maxima: &mut Vec<f32>,
+    ) -> (f32, f32, f32) => online_softmax_keeping_with
+}
 
 dispatch! {
     /// [`online_softmax_with`], compiled for the best instruction set this CPU has.

@@ -40,7 +40,7 @@ use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2};
 
 use crate::cross_entropy_loss::{Checked, row_major};
 pub use dispatch::kernels_clone;
-pub use exp::{exp_nonpositive, exp_nonpositive_with};
+pub use exp::{exp_nonpositive, exp_nonpositive_with, polynomial_error};
 pub use linear::{LinearGradients, linear_cross_entropy};
 pub(crate) use rows::Upstream;
 use rows::{Fused, forward_rows, fused_rows, in_row_major, losses};

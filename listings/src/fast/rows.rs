@@ -6,7 +6,7 @@ use ndarray::{Array1, ArrayViewMut2};
 use rayon::prelude::*;
 
 use super::gradient::{RowGradient, write_gradient_row};
-use super::lanes::online_softmax;
+use super::lanes::{BLOCK, online_softmax, online_softmax_keeping};
 use crate::cross_entropy_loss::{Checked, row_major};
 
 /// Below this many logits (256 KiB) the rows run on the calling thread: handing work to
@@ -58,11 +58,17 @@ fn row_stats(checked: &Checked<f32>, row: &[f32], class: Option<usize>) -> RowSt
     let Some(t) = class else {
         return RowStats::IGNORED;
     };
+    let sums = online_softmax(row, checked.weights(), checked.smoothing() > 0.0);
+    stats_of(checked, t, row[t], sums)
+}
+
+/// The statistics of a row whose target `t` has the logit `z_t`, from its online softmax
+/// `(m, Σ exp(z - m), Σ w·z)`.
+fn stats_of(checked: &Checked<f32>, t: usize, z_t: f32, (m, s, wz): (f32, f32, f32)) -> RowStats {
     let eps = checked.smoothing();
-    let (m, s, wz) = online_softmax(row, checked.weights(), eps > 0.0);
     let log_sum = s.ln();
     // -log p_t = ln Σ - (x_t - m): small numbers stay small (see chapter 3).
-    let mut loss = checked.class_weight(t) * (log_sum - (row[t] - m));
+    let mut loss = checked.class_weight(t) * (log_sum - (z_t - m));
     if eps > 0.0 {
         // Σ_k w_k·(-log p_k) = (Σw)·(m + ln Σ) - Σ w·z
         let smooth = checked.total_weight() * (m + log_sum) - wz;
@@ -106,20 +112,34 @@ pub(super) enum Fused<'a> {
 }
 
 /// One row, fused: its statistics from one read of `source` (or of `row` itself when
-/// `source` is `None`), then its gradient times `scale` written into `row` while the row is
-/// still in cache (a row of 50257 `f32` is 200 KB; L2 holds it).
+/// `source` is `None`), each `exp` kept in `row` on the way, then its gradient times
+/// `scale` written over them while the row is still in cache (a row of 50257 `f32` is
+/// 200 KB; L2 holds it).
+// ANCHOR: fused_row
 fn fused_row(
     checked: &Checked<f32>,
+    // 另一处的 logits（None 表示就在 row 里，梯度原地写回）
     source: Option<&[f32]>,
     row: &mut [f32],
+    // 这一行的目标类别；None 表示这一行被忽略
     class: Option<usize>,
+    // 归约的比例 s：读任何 logit 之前就已经从目标算好了
     scale: f32,
 ) -> RowStats {
     let Some(t) = class else {
+        // 被忽略的行：没有损失，梯度全是 0
         row.fill(0.0);
         return RowStats::IGNORED;
     };
-    let stats = row_stats(checked, source.unwrap_or(row), class);
+    // 目标的 logit 先记下来：下面 row 里的数会被换成 e^(z − m_b)
+    let z_t = source.unwrap_or(row)[t];
+    // 第一遍：从内存读这一行（在线 softmax），每个 e^(z_j − m_b) 顺手留在 row 里，
+    // 每一块的基准 m_b 记在 maxima 里
+    let mut maxima = Vec::with_capacity(row.len().div_ceil(BLOCK));
+    let weights = checked.weights();
+    let sums = online_softmax_keeping(source, row, weights, checked.smoothing() > 0.0, &mut maxima);
+    let stats = stats_of(checked, t, z_t, sums);
+    // 第二遍紧接着走同一行：它刚刚写过，还在 L2 缓存里，不必再从内存读，也不必再算指数
     let g = RowGradient {
         target: t,
         w_t: checked.class_weight(t),
@@ -130,9 +150,10 @@ fn fused_row(
         c: checked.c(),
         sum_w: checked.total_weight(),
     };
-    write_gradient_row(source, row, checked.weights(), g);
+    write_gradient_row(row, &maxima, weights, g);
     stats
 }
+// ANCHOR_END: fused_row
 
 /// The fused pass over all rows: each row's statistics and gradient (times `upstream`'s
 /// scale for that row) in one visit.

@@ -55,6 +55,7 @@ pub fn measured() -> Result<(), Box<dyn Error>> {
     table("machine");
     use listings::machinery::speed::{Bench, LinearPeer, Op, Peer};
 
+
     // bench/results.json，由 cargo xtask bench 写出
     let bench = Bench::load()?;
     println!("{}", bench.machine());
@@ -62,38 +63,38 @@ pub fn measured() -> Result<(), Box<dyn Error>> {
     table("forward");
     // [8192, 50257]
     let (n, c) = listings::machinery::speed::BIG;
-    let forward = bench.table(n, c, Op::Forward)?;
-    println!("{forward}");
-    shows(&forward, "forward_over_floor", "×");
-    let findings = bench.findings()?;
+    println!("{}", bench.table(n, c, Op::Forward)?);
 
-    table("passes");
-    let passes = bench.passes(n, c)?;
-    println!("{passes}");
-    shows(&passes, "read_once_gb_per_s", " GB/s");
-    shows(&passes, "in_place_gb_per_s", " GB/s");
-    // The 2-thread in-place run moves bytes faster than the 2-thread "read once" median:
-    // that median is no floor.
-    assert!(findings.in_place_gb_per_s[1] > findings.read_once_gb_per_s[1]);
-    assert_eq!(format!("{:.0}", findings.floor_ms[0]), "459");
+    table("roofline");
+    let roofline = bench.roofline(n, c)?;
+    println!("{roofline}");
+    for name in [
+        "forward_over_read",
+        "forward_arithmetic_over_read",
+        "in_place_over_read",
+        "fused_arithmetic_over_read",
+        "read_write_over_read",
+    ] {
+        shows(&roofline, name, "×");
+    }
+    shows(&roofline, "read_once_gb_per_s", " GB/s");
 
     table("forward_backward");
-    let forward_backward = bench.table(n, c, Op::ForwardBackward)?;
-    println!("{forward_backward}");
-    shows(&forward_backward, "ours_thp_over_in_place", "×");
+    println!("{}", bench.table(n, c, Op::ForwardBackward)?);
 
     table("like_for_like");
     let (mid_n, mid_c) = listings::machinery::speed::MID;
     let [big, mid] = [bench.comparisons(n, c)?, bench.comparisons(mid_n, mid_c)?];
     println!("{big}\n\n{mid}");
-    shows(&big, "torch_over_in_place", "×");
-    shows(&big, "torch_default_over_fresh", "×");
-    shows(&big, "torch_over_thp", "×");
-    shows(&mid, "mid_ratios", "×");
-    let [low, high] = quoted("torch_over_thp_range_2_threads")[..] else {
-        panic!("torch_over_thp_range_2_threads holds a smallest and a largest ratio");
-    };
-    assert!(big.contains(&format!("({low:.1}–{high:.1})")), "{big}");
+    for name in [
+        "torch_over_fresh",
+        "torch_default_over_small_pages",
+        "torch_over_into",
+        "torch_over_in_place",
+    ] {
+        shows(&big, name, "×");
+    }
+    shows(&mid, "mid_torch_over_fresh", "×");
 
     table("other_sizes");
     let tables = [
@@ -249,8 +250,8 @@ pub fn exercises() -> Result<(), Box<dyn Error>> {
         println!("{step}：{passes} 遍");
         unfused += passes;
     }
-    // 融合、原地：前向读一遍 logits；反向再读一遍，梯度写回原处
-    let fused = 1 + 2;
+    // 融合、原地：每一行从内存读一遍；这一行还在缓存里时就把梯度算好、写回原处（写一遍）
+    let fused = 1 + 1;
     println!(
         "不融合：{unfused} 遍，{:.2} GB，新申请 3 块；融合原地：{fused} 遍，{:.2} GB，新申请 0 块",
         unfused as f64 * one,

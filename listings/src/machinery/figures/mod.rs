@@ -27,7 +27,7 @@ pub use ch02_one_hot::prediction_bars;
 pub use ch03_fused::loss_vs_logit;
 pub use ch04_options::{label_smoothing, smoothing_minimum};
 pub use ch05_training::{training_loss, training_prediction};
-pub use ch06_speed::{linear_memory, speed_forward_backward};
+pub use ch06_speed::{linear_memory, speed_roofline};
 
 /// Why a figure could not be drawn.
 #[derive(Debug, Error)]
@@ -58,7 +58,7 @@ pub struct Figure {
 /// let files: Vec<_> = listings::machinery::figures::all().iter().map(|f| f.file).collect();
 /// assert_eq!(files, ["surprise-curve.svg", "prediction-bars.svg", "loss-vs-logit.svg",
 ///                    "label-smoothing.svg", "training-loss.svg", "training-prediction.svg",
-///                    "speed-forward-backward.svg", "linear-memory.svg"]);
+///                    "speed-roofline.svg", "linear-memory.svg"]);
 /// ```
 pub fn all() -> Vec<Figure> {
     vec![
@@ -87,8 +87,8 @@ pub fn all() -> Vec<Figure> {
             draw: training_prediction,
         },
         Figure {
-            file: "speed-forward-backward.svg",
-            draw: speed_forward_backward,
+            file: "speed-roofline.svg",
+            draw: speed_roofline,
         },
         Figure {
             file: "linear-memory.svg",

@@ -15,37 +15,21 @@ pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
             Computed,
             [crate::fast::logits_bytes(8192, 50_257) as f64 / 1e9]
         ),
-        quote!(
-            CHAPTER,
-            "forward_over_floor",
-            Computed,
-            speed.forward_over_floor
-        ),
-        quote!(
-            CHAPTER,
-            "torch_over_in_place",
-            Computed,
-            speed.torch_over_in_place
-        ),
-        quote!(
-            CHAPTER,
-            "torch_default_over_fresh",
-            Computed,
-            speed.torch_default_over_fresh
-        ),
-        quote!(CHAPTER, "torch_over_thp", Computed, speed.torch_over_thp),
-        quote!(
-            CHAPTER,
-            "linear_memory_vs_unfused",
-            Computed,
-            speed.linear_memory_vs_unfused
-        ),
-        quote!(
-            CHAPTER,
-            "linear_unfused_over_floor",
-            Computed,
-            speed.linear_unfused_over_floor
-        ),
+        quote!(CHAPTER, "forward_over_read", Computed, speed.forward_over_read),
+        quote!(CHAPTER, "forward_arithmetic_over_read", Computed, speed.forward_arithmetic_over_read),
+        quote!(CHAPTER, "read_write_over_read", Computed, speed.read_write_over_read),
+        quote!(CHAPTER, "in_place_over_read", Computed, speed.in_place_over_read),
+        quote!(CHAPTER, "fused_arithmetic_over_read", Computed, speed.fused_arithmetic_over_read),
+        quote!(CHAPTER, "read_once_gb_per_s", Computed, speed.read_once_gb_per_s),
+        quote!(CHAPTER, "torch_over_fresh", Computed, speed.torch_over_fresh),
+        quote!(CHAPTER, "torch_default_over_small_pages", Computed, speed.torch_default_over_small_pages),
+        quote!(CHAPTER, "torch_over_into", Computed, speed.torch_over_into),
+        quote!(CHAPTER, "torch_over_in_place", Computed, speed.torch_over_in_place),
+        quote!(CHAPTER, "fresh_over_into", Computed, speed.fresh_over_into),
+        quote!(CHAPTER, "small_pages_over_fresh", Computed, speed.small_pages_over_fresh),
+        quote!(CHAPTER, "mid_torch_over_fresh", Computed, speed.mid_torch_over_fresh),
+        quote!(CHAPTER, "small_read_once_us", Computed, speed.small_read_once_us),
+        quote!(CHAPTER, "linear_unfused_over_floor", Computed, speed.linear_unfused_over_floor),
         quote!(CHAPTER, "linear_floor_mb", Computed, {
             // dL/dH [4096, 512], dL/dW [32000, 512], one [128, 32000] chunk, their sum,
             // and the two gradients alone
@@ -60,45 +44,10 @@ pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
         }),
         quote!(
             CHAPTER,
-            "ours_thp_over_in_place",
+            "linear_loss_difference",
             Computed,
-            speed.ours_thp_over_in_place
-        ),
-        quote!(
-            CHAPTER,
-            "read_once_gb_per_s",
-            Computed,
-            speed.read_once_gb_per_s
-        ),
-        quote!(
-            CHAPTER,
-            "in_place_gb_per_s",
-            Computed,
-            speed.in_place_gb_per_s
-        ),
-        quote!(
-            CHAPTER,
-            "mid_ratios",
-            Computed,
-            // [4096, 32000]: torch (default) ÷ ours, torch (THP) ÷ ours (THP), 1 and 2 threads
-            [
-                speed.mid_torch_default_over_fresh[0],
-                speed.mid_torch_default_over_fresh[1],
-                speed.mid_torch_over_thp[0],
-                speed.mid_torch_over_thp[1],
-            ]
-        ),
-        quote!(
-            CHAPTER,
-            "torch_over_thp_range_2_threads",
-            Computed,
-            speed.torch_over_thp_range_2_threads
-        ),
-        quote!(
-            CHAPTER,
-            "small_read_once_us",
-            Computed,
-            speed.small_read_once_us
+            // in units of 10^-7, as the prose writes it
+            speed.linear_loss_difference * 1e7
         ),
         quote!(
             CHAPTER,
@@ -113,6 +62,14 @@ pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
             Computed,
             speed.linear_time_vs_faster
         ),
+        quote!(
+            CHAPTER,
+            "exp_minimax_error",
+            Computed,
+            // The degree-6 polynomial's relative error on [-ln 2 / 2, ln 2 / 2] as stored,
+            // in units of 10^-8
+            crate::fast::polynomial_error() * 1e8
+        ),
         quote!(CHAPTER, "ex_unfused_fused", Computed, {
             let bytes = crate::fast::logits_bytes;
             [
@@ -123,8 +80,8 @@ pub(super) fn entries() -> Result<Vec<Quoted>, QuotedError> {
         }),
         quote!(CHAPTER, "ex_passes_gb", Computed, {
             let one = crate::fast::logits_bytes(8192, 50_257) as f64 / 1e9;
-            // log_softmax 2 + nll_loss 0 + its backward 1 + log_softmax backward 3; fused 1 + 2
-            [6.0 * one, 3.0 * one]
+            // log_softmax 2 + nll_loss 0 + its backward 1 + log_softmax backward 3; fused 1 + 1
+            [6.0 * one, 2.0 * one]
         }),
         quote!(CHAPTER, "ex_denominator", Computed, {
             // targets [2, -100, 0, 2], weight [0.5, 1, 2]: w[2] + w[0] + w[2]

@@ -72,11 +72,14 @@ pub struct Bench {
     results: Results,
 }
 
-/// The implementations of the `[N, C]` table, in the order the chapter lists them.
-pub const PEERS: [Peer; 6] = [
-    Peer::OursInPlace,
+/// The implementations of the `[N, C]` tables, in the order the chapter lists them (a
+/// forward table leaves out the three that differ only in where the gradient goes; a
+/// table leaves out any peer the run did not measure on its problem).
+pub const PEERS: [Peer; 7] = [
     Peer::Ours,
     Peer::OursSmallPages,
+    Peer::OursInto,
+    Peer::OursInPlace,
     Peer::TorchThp,
     Peer::TorchDefault,
     Peer::Candle,
@@ -171,6 +174,11 @@ impl Bench {
             })
     }
 
+    /// Whether the run measured `peer` doing `op` on `[n, c]` with `threads` threads.
+    pub fn has(&self, n: usize, c: usize, threads: usize, peer: Peer, op: Op) -> bool {
+        self.cell((n, c, threads), peer, op).is_ok()
+    }
+
     /// How many timed calls one cell gathered over all rounds (`None` if not recorded).
     pub fn samples(&self, n: usize, c: usize, threads: usize, peer: Peer, op: Op) -> Option<u64> {
         let cell = self.cell((n, c, threads), peer, op).ok()?;
@@ -233,7 +241,11 @@ impl Bench {
         Ok((p.median / o.median, p.min / o.max, p.max / o.min))
     }
 
-    fn linear_cell(&self, threads: usize, peer: LinearPeer) -> Result<&LinearCell, SpeedError> {
+    pub(crate) fn linear_cell(
+        &self,
+        threads: usize,
+        peer: LinearPeer,
+    ) -> Result<&LinearCell, SpeedError> {
         self.results
             .linear_cross_entropy
             .iter()
@@ -245,6 +257,12 @@ impl Bench {
     pub fn linear(&self, threads: usize, peer: LinearPeer) -> Result<(Spread, f64), SpeedError> {
         let cell = self.linear_cell(threads, peer)?;
         Ok((cell.seconds, cell.peak_bytes.median))
+    }
+
+    /// The loss of the last linear cross-entropy call of `peer` (all peers compute on the
+    /// same inputs).
+    pub fn linear_loss(&self, threads: usize, peer: LinearPeer) -> Result<f64, SpeedError> {
+        Ok(self.linear_cell(threads, peer)?.loss)
     }
 
     /// The least memory our fused linear cross-entropy can add at its peak, from the
@@ -274,9 +292,10 @@ mod tests {
                 assert!(table.lines().count() >= 6, "{table}");
             }
         }
-        assert_eq!(bench.linear_table().unwrap().lines().count(), 5);
+        assert_eq!(bench.linear_table().unwrap().lines().count(), 10);
+        assert!(bench.roofline(BIG.0, BIG.1).unwrap().lines().count() >= 10);
         let t = bench.findings().unwrap();
-        for r in t.torch_over_in_place.iter().chain(&t.forward_over_floor) {
+        for r in t.torch_over_in_place.iter().chain(&t.forward_over_read) {
             assert!(r.is_finite() && *r > 0.0);
         }
     }
@@ -289,7 +308,7 @@ mod tests {
             max: 4.0,
             samples: 3,
         };
-        let mut ours = cell((2, 3, 1), Peer::OursSmallPages, Op::Forward, 1.0, 0.0);
+        let mut ours = cell((2, 3, 1), Peer::Ours, Op::Forward, 1.0, 0.0);
         ours.seconds = spread(1.0);
         let mut torch = cell((2, 3, 1), Peer::TorchThp, Op::Forward, 3.0, 96.0);
         torch.seconds = spread(3.0);
@@ -306,7 +325,7 @@ mod tests {
         );
         assert_eq!(
             bench
-                .ratio(2, 3, 1, Peer::TorchThp, Peer::OursSmallPages, Op::Forward)
+                .ratio(2, 3, 1, Peer::TorchThp, Peer::Ours, Op::Forward)
                 .unwrap(),
             3.0
         );
@@ -316,11 +335,7 @@ mod tests {
                 .unwrap(),
             96.0
         );
-        assert!(
-            bench
-                .seconds(2, 3, 2, Peer::OursSmallPages, Op::Forward)
-                .is_err()
-        );
+        assert!(bench.seconds(2, 3, 2, Peer::Ours, Op::Forward).is_err());
     }
 
     #[test]
@@ -330,7 +345,7 @@ mod tests {
         assert!(e.to_string().contains("cargo xtask bench"), "{e}");
         assert_eq!(
             bench
-                .seconds(1, 1, 1, Peer::OursSmallPages, Op::Forward)
+                .seconds(1, 1, 1, Peer::Ours, Op::Forward)
                 .unwrap_err()
                 .to_string(),
             "bench/results.json has no measurement for ours forward [1, 1] × 1; run `cargo xtask bench`"

@@ -4,22 +4,28 @@
 use super::{Bench, LINEAR_PEERS, Op, PEERS, Peer, SpeedError};
 use crate::fast::logits_bytes;
 
-/// The like-for-like rows of [`Bench::comparisons`]: PyTorch's peer, ours, what they share.
-pub const COMPARISONS: [(Peer, Peer, &str); 3] = [
+/// The rows of [`Bench::comparisons`]: PyTorch's peer, ours, what they share. The first
+/// two are like for like; the last two are labelled as the different things they are.
+pub const COMPARISONS: [(Peer, Peer, &str); 4] = [
     (
         Peer::TorchDefault,
         Peer::OursSmallPages,
-        "都写一块新梯度（torch 另外新申请两块 [N, C]），默认 4 KiB 页",
+        "同条件：都写一块新梯度，都用 4 KiB 页",
     ),
     (
         Peer::TorchThp,
         Peer::Ours,
-        "都写一块新梯度（torch 另外新申请两块 [N, C]），2 MiB 大页",
+        "同条件：都写一块新梯度，都用 2 MiB 大页",
+    ),
+    (
+        Peer::TorchThp,
+        Peer::OursInto,
+        "不同的做法：本书写进一块留着重复用的缓冲区",
     ),
     (
         Peer::TorchThp,
         Peer::OursInPlace,
-        "不同的做法：本书原地写梯度，torch 写新梯度",
+        "不同的做法：本书把梯度写回 logits",
     ),
 ];
 
@@ -33,10 +39,11 @@ impl Bench {
     pub fn machine(&self) -> String {
         let (r, m, v) = (&self.results, &self.results.machine, &self.results.versions);
         format!(
-            "{}，{} 核，{}，{} GiB，THP {}；{}，torch {}，candle-nn {}；{}，{} 轮",
+            "{}，{} 核，{}（运行的是 {} 那一份），{} GiB，THP {}；{}，torch {}，candle-nn {}；{}，{} 轮",
             m.cpu,
             m.cores,
             m.simd.join("+"),
+            m.kernels,
             // As the file writes it: `24.0`, not `24`.
             serde_json::json!(m.memory_gib),
             m.transparent_hugepage,
@@ -76,17 +83,14 @@ impl Bench {
         note
     }
 
-    /// The table of one problem and one operation: every peer at 1 and 2 threads, median
-    /// (min–max) in milliseconds, the peak memory a call added, and the time relative to
-    /// `ours (in place)` (forward+backward) or `ours` (forward). The forward table ends
-    /// with the time to read the logits once and our forward time over it.
+    /// The table of one problem and one operation: every peer the run measured there at 1
+    /// and 2 threads, median (min–max) in milliseconds, the peak memory a call added, and
+    /// the time relative to `ours` (our public API). Below them the floors: reading the
+    /// logits once (and, for forward+backward, reading and writing them back), and our
+    /// own arithmetic on rows that stay in cache.
     pub fn table(&self, n: usize, c: usize, op: Op) -> Result<String, SpeedError> {
         let forward = op == Op::Forward;
-        let reference = if forward {
-            Peer::OursSmallPages
-        } else {
-            Peer::OursInPlace
-        };
+        let reference = Peer::Ours;
         // Milliseconds, or microseconds where a call takes less than 10 ms.
         let small = self.seconds(n, c, 1, reference, op)?.median < 0.01;
         let (unit, scale) = if small {
@@ -96,13 +100,20 @@ impl Bench {
         };
         let mut rows: Vec<(Peer, Op)> = PEERS
             .iter()
-            // A forward allocates nothing: the in-place and huge-page variants are the same.
-            .filter(|p| op == Op::ForwardBackward || !matches!(p, Peer::OursInPlace | Peer::Ours))
+            // A forward writes no gradient: where it would go makes no difference there.
+            .filter(|p| {
+                !forward || !matches!(p, Peer::OursSmallPages | Peer::OursInto | Peer::OursInPlace)
+            })
             .map(|&p| (p, op))
             .collect();
-        if forward {
-            rows.push((Peer::ReadOnce, Op::ReadOnce));
+        rows.push((Peer::ReadOnce, Op::ReadOnce));
+        if !forward {
+            rows.push((Peer::ReadWrite, Op::ReadWrite));
         }
+        rows.push((Peer::OursInCache, op));
+        rows.retain(|&(peer, row_op)| {
+            self.has(n, c, 1, peer, row_op) && self.has(n, c, 2, peer, row_op)
+        });
         let mut lines = vec![format!(
             "[{n}, {c}]，{}（{unit}：中位数（最小–最大），{}；倍数：相对 {reference}）",
             if forward { "前向" } else { "前向 + 反向" },
@@ -135,62 +146,59 @@ impl Bench {
             );
             lines.push(line);
         }
-        if forward {
-            let over = |t| -> Result<f64, SpeedError> {
-                Ok(self.seconds(n, c, t, Peer::OursSmallPages, op)?.median
-                    / self.seconds(n, c, t, Peer::ReadOnce, Op::ReadOnce)?.median)
-            };
-            lines.push(format!(
-                "ours 的用时 ÷ read once 的用时：{:.1}×（1 线程），{:.1}×（2 线程）",
-                over(1)?,
-                over(2)?
-            ));
-        }
         Ok(lines.join("\n"))
     }
 
-    /// The bytes moved and the bandwidth they imply on `[n, c]`: reading the logits once,
-    /// and our in-place forward+backward (read, read, write: three passes), with the
-    /// estimate of a forward+backward floor, three times reading once.
-    pub fn passes(&self, n: usize, c: usize) -> Result<String, SpeedError> {
+    /// Each of our calls against the floors on `[n, c]`: its time over the time to read
+    /// the logits once, and over the time to read and write them back (the least any
+    /// call that writes a gradient can take), at 1 and 2 threads; and the floors
+    /// themselves, in milliseconds and GB/s.
+    pub fn roofline(&self, n: usize, c: usize) -> Result<String, SpeedError> {
+        use Op::{Forward, ForwardBackward as Fb};
         let gb = logits_bytes(n, c) as f64 / 1e9;
-        let mut lines = vec![
-            format!("[{n}, {c}]：一遍 = {gb:.2} GB；带宽 = 搬运的字节 ÷ 中位数用时"),
-            format!(
-                "{}{}{}",
-                pad("", 24),
-                rjust("1 线程", 34),
-                rjust("2 线程", 34)
-            ),
-        ];
-        for (label, peer, op, passes) in [
-            ("read once：读 1 遍", Peer::ReadOnce, Op::ReadOnce, 1.0),
+        let floor = |t, peer, op| -> Result<f64, SpeedError> {
+            Ok(self.seconds(n, c, t, peer, op)?.median)
+        };
+        let mut lines = vec![format!("[{n}, {c}]：一遍 = {gb:.2} GB；下限（中位数）")];
+        for t in [1, 2] {
+            let read = floor(t, Peer::ReadOnce, Op::ReadOnce)?;
+            let both = floor(t, Peer::ReadWrite, Op::ReadWrite)?;
+            lines.push(format!(
+                "{t} 线程：读一遍 {:.0} 毫秒（{:.1} GB/s）；读一遍、写回一遍 {:.0} 毫秒（读一遍的 {:.1}×）",
+                read * 1e3,
+                gb / read,
+                both * 1e3,
+                both / read
+            ));
+        }
+        lines.push(String::new());
+        lines.push(format!(
+            "{}{}{}",
+            pad("用时 ÷ 下限", 34),
+            rjust("1 线程：÷ 读一遍  ÷ 读写", 26),
+            rjust("2 线程：÷ 读一遍  ÷ 读写", 26)
+        ));
+        for (label, peer, op) in [
+            ("前向（ours）", Peer::Ours, Forward),
             (
-                "ours (in place)：3 遍",
-                Peer::OursInPlace,
-                Op::ForwardBackward,
-                3.0,
+                "前向，只有算术（ours (in cache)）",
+                Peer::OursInCache,
+                Forward,
             ),
+            ("前向 + 反向，原地（in place）", Peer::OursInPlace, Fb),
+            ("前向 + 反向，缓冲区（into）", Peer::OursInto, Fb),
+            ("前向 + 反向，新梯度（ours）", Peer::Ours, Fb),
+            ("前向 + 反向，只有算术（in cache）", Peer::OursInCache, Fb),
         ] {
-            // Each label has CJK characters shown two columns wide: pad by display width.
-            let mut line = pad(label, 24);
-            for threads in [1, 2] {
-                let s = self.seconds(n, c, threads, peer, op)?;
-                let range = format!("({:.0}–{:.0})", s.min * 1e3, s.max * 1e3);
-                line += &format!(
-                    " {:>5.0} {range:>11} 毫秒 {:>5.1} GB/s",
-                    s.median * 1e3,
-                    passes * gb / s.median
-                );
+            let mut line = pad(label, 34);
+            for t in [1, 2] {
+                let s = floor(t, peer, op)?;
+                let read = floor(t, Peer::ReadOnce, Op::ReadOnce)?;
+                let both = floor(t, Peer::ReadWrite, Op::ReadWrite)?;
+                line += &format!("{:>16.1}× {:>6.1}×", s / read, s / both);
             }
             lines.push(line);
         }
-        let mut line = pad("估计：3 × read once", 24);
-        for threads in [1, 2] {
-            let s = self.seconds(n, c, threads, Peer::ReadOnce, Op::ReadOnce)?;
-            line += &format!(" {:>5.0} {:>11} 毫秒 {:>10}", 3.0 * s.median * 1e3, "", "");
-        }
-        lines.push(line.trim_end().to_string());
         Ok(lines.join("\n"))
     }
 
@@ -216,12 +224,20 @@ impl Bench {
             }
             lines.push(line);
         }
+        // The three computed on the very same inputs: their answers, side by side.
+        lines.push(String::new());
+        lines.push("同一组输入上的答案（1 线程）：损失、‖∂L/∂h‖、‖∂L/∂W‖".to_string());
+        for peer in LINEAR_PEERS {
+            let cell = self.linear_cell(1, peer)?;
+            let norms: Vec<String> = cell.grad_norm.iter().map(|g| format!("{g:.7}")).collect();
+            lines.push(format!("{peer:<28} {:.7}  {}", cell.loss, norms.join("  ")));
+        }
         Ok(lines.join("\n"))
     }
 
-    /// PyTorch's forward+backward time over ours on `[n, c]`, like for like: both writing
-    /// a fresh gradient in 4 KiB pages, both in huge pages, and (a different thing,
-    /// labelled so) ours writing the gradient over the logits. Each ratio of medians comes
+    /// PyTorch's forward+backward time over ours on `[n, c]` ([`COMPARISONS`]): like for
+    /// like (both writing a fresh gradient, in 4 KiB pages and in huge pages), then,
+    /// labelled so, ours into a kept buffer and ours in place. Each ratio of medians comes
     /// with the smallest and largest ratio the two cells' min and max allow.
     pub fn comparisons(&self, n: usize, c: usize) -> Result<String, SpeedError> {
         let mut lines = vec![
@@ -287,19 +303,61 @@ mod tests {
     fn the_comparison_table_says_which_is_which() {
         let table = real_cells().comparisons(8192, 50_257).unwrap();
         let lines: Vec<&str> = table.lines().collect();
-        assert_eq!(lines.len(), 5, "{table}");
-        assert!(lines[2].starts_with("torch (default) ÷ ours ") && lines[2].contains("3.4×"));
-        assert!(lines[3].contains("ours (THP)") && lines[3].contains("2.7×"));
+        assert_eq!(lines.len(), 6, "{table}");
+        // 2.4 s over 0.8 s, 1.6 s over 0.5 s.
+        assert!(
+            lines[2].starts_with("torch (default) ÷ ours (4 KiB)") && lines[2].contains("3.0×")
+        );
+        assert!(lines[2].contains("3.2×") && lines[2].contains("同条件"));
         // The fixture's min and max equal its medians: the range is the ratio itself.
-        assert!(lines[3].contains("(2.0–2.0)"), "{table}");
-        assert!(lines[4].contains("ours (in place)") && lines[4].contains("原地"));
+        assert!(lines[3].starts_with("torch (THP) ÷ ours ") && lines[3].contains("(3.2–3.2)"));
+        assert!(lines[4].contains("ours (into)") && lines[4].contains("不同的做法"));
+        assert!(lines[5].contains("ours (in place)") && lines[5].contains("5.0×"));
     }
 
     #[test]
-    fn the_linear_table_shows_the_memory_of_both_thread_counts() {
+    fn tables_leave_out_what_the_run_did_not_measure_and_end_with_the_floors() {
+        let bench = real_cells();
+        let table = bench.table(8192, 50_257, Op::ForwardBackward).unwrap();
+        assert!(!table.contains("candle-nn"), "{table}");
+        let last: Vec<&str> = table.lines().rev().take(3).collect();
+        assert!(last[0].starts_with("ours (in cache)") && last[2].starts_with("read once"));
+        // ours in place: 0.32 s, 0.625 of ours; the memory column is the 1-thread peak.
+        let in_place = table
+            .lines()
+            .find(|l| l.starts_with("ours (in place)"))
+            .unwrap();
+        assert!(
+            in_place.contains("320") && in_place.contains("0.6×"),
+            "{in_place}"
+        );
+        let forward = bench.table(8192, 50_257, Op::Forward).unwrap();
+        assert!(!forward.contains("(in place)") && forward.contains("torch (THP)"));
+    }
+
+    #[test]
+    fn the_roofline_divides_each_call_by_both_floors() {
+        let table = real_cells().roofline(8192, 50_257).unwrap();
+        let in_place = table.lines().find(|l| l.contains("原地")).unwrap();
+        // 0.32 / 0.16 = 2.0, 0.32 / 0.17 = 1.88; 0.18 / 0.09 = 2.0 at 2 threads.
+        assert_eq!(in_place.matches("2.0×").count(), 2, "{in_place}");
+        assert!(in_place.contains("1.9×"), "{in_place}");
+        assert!(table.contains("读一遍 160 毫秒（10.3 GB/s）"), "{table}");
+        assert!(
+            table.contains("读一遍、写回一遍 170 毫秒（读一遍的 1.1×）"),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn the_linear_table_shows_memory_and_the_answers_on_the_same_inputs() {
         let table = real_cells().linear_table().unwrap();
         let ours = table.lines().nth(2).unwrap();
         assert!(ours.contains("81 MB") && ours.contains("74 MB"), "{table}");
+        assert!(
+            table.contains("10.5000001  0.2500000  1.5000000"),
+            "{table}"
+        );
     }
 
     #[test]
