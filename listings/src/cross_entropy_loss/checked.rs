@@ -1,6 +1,9 @@
 //! One call's options, checked once against its shapes: what both paths compute from, the
 //! reference loops of this chapter and chapter 6's fast path, so that the two cannot
 //! disagree on what a class id means, what `Mean` divides by, or how a reduction reduces.
+//!
+//! Why this file is long: each rule is small, and each has its test beside it (half the
+//! file), the PyTorch conventions it follows spelled out.
 
 use std::borrow::Cow;
 

@@ -3,6 +3,9 @@
 //! (at run time, once per process, so the book, its tests and the notebook all see the
 //! committed run) and turns it into the chapter's tables, ratios and figures.
 //!
+//! Why this file is long: the lookups every table and finding is made of (a cell, its
+//! seconds, its memory, a ratio of two) live here once, with their tests.
+//!
 //! | module | what it holds |
 //! |--------|---------------|
 //! | [`results`] | the file's types, shared with `cargo xtask bench`, which writes them |

@@ -1,5 +1,8 @@
 //! The chapter's tables, as the text its listings print: columns padded by display width,
 //! since the Chinese headers show two columns per character.
+//!
+//! Why this file is long: every table chapter 6 prints is here (forward, forward+backward,
+//! the roofline, the like-for-like comparisons, the LM head), each with its test.
 
 use super::{Bench, LINEAR_PEERS, Op, PEERS, Peer, SpeedError};
 use crate::fast::logits_bytes;
