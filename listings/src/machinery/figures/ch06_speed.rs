@@ -8,36 +8,35 @@ use super::{
 };
 use crate::machinery::speed::{BIG, Bench, LINEAR_PEERS, Op, Peer};
 
-/// The bars of the roofline figure: the floors and our arithmetic first, then ours by
-/// where the gradient goes, then torch.
-const ROOFLINE: [Peer; 9] = [
-    Peer::ReadWrite,
-    Peer::OursInCache,
-    Peer::OursInPlace,
-    Peer::OursInto,
-    Peer::Ours,
-    Peer::OursSmallPages,
-    Peer::TorchThp,
-    Peer::TorchDefault,
-    Peer::Candle,
+/// The bars of the roofline figure, each with the short label it gets under its bars
+/// (seven names in full would run into each other): the read+write floor, ours by where
+/// the gradient goes, then torch.
+const ROOFLINE: [(Peer, &str); 7] = [
+    (Peer::ReadWrite, "read+write"),
+    (Peer::OursInPlace, "in place"),
+    (Peer::OursInto, "into"),
+    (Peer::Ours, "ours"),
+    (Peer::OursSmallPages, "ours 4 KiB"),
+    (Peer::TorchThp, "torch THP"),
+    (Peer::TorchDefault, "torch 默认"),
 ];
 
 /// Chapter 6's roofline: forward+backward on `[8192, 50257]`, each peer's time over the
 /// time to read the logits once at the same thread count (so the read floor is 1), on a
-/// log scale, at 1 and 2 threads, from `bench/results.json`. The read+write floor and our
-/// arithmetic alone (rows in cache) are bars of their own.
+/// log scale, at 1 and 2 threads, from `bench/results.json`. The read+write floor is a bar
+/// of its own.
 ///
 /// ```
 /// let svg = listings::machinery::figures::speed_roofline().unwrap();
-/// assert!(svg.contains("torch (THP)") && svg.contains("2 线程") && svg.contains("读一遍"));
+/// assert!(svg.contains("torch THP") && svg.contains("2 线程") && svg.contains("读一遍"));
 /// ```
 pub fn speed_roofline() -> Result<String, FigureError> {
     let bench = Bench::load()?;
     let (n, c) = BIG;
-    let peers: Vec<Peer> = ROOFLINE
+    let (peers, names): (Vec<Peer>, Vec<&str>) = ROOFLINE
         .into_iter()
-        .filter(|&p| [1, 2].iter().all(|&t| bench.has(n, c, t, p, op_of(p))))
-        .collect();
+        .filter(|&(p, _)| [1, 2].iter().all(|&t| bench.has(n, c, t, p, op_of(p))))
+        .unzip();
     let mut bars = Vec::new();
     for (i, &peer) in peers.iter().enumerate() {
         for (threads, offset) in [(1, -0.2), (2, 0.2)] {
@@ -55,7 +54,6 @@ pub fn speed_roofline() -> Result<String, FigureError> {
         .ceil()
         .max(1.0);
     let low = -0.3;
-    let names: Vec<&str> = peers.iter().map(|p| p.name()).collect();
     svg(|root| {
         let caption = format!("[{n}, {c}] 前向 + 反向：用时是读一遍 logits 的几倍");
         let mut chart = chart(root, &caption, -0.5..peers.len() as f64 - 0.5, low..high)?;
