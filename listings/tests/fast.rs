@@ -458,3 +458,54 @@ fn a_maximum_that_grows_block_after_block_is_rescaled_everywhere() {
         }
     }
 }
+
+#[test]
+fn blocks_of_minus_infinity_nan_and_infinity_behave_as_the_reference() {
+    // C = 12000: three blocks of 4096. Row 0: its first block all -∞ (a masked part of the
+    // vocabulary) before any finite logit; row 1: +∞ in its second block; row 2: NaN in its
+    // third; row 3: every logit -∞; row 4 ignored, with a NaN in it.
+    let c = 12_000;
+    let x = Array2::from_shape_fn((5, c), |(i, j)| match (i, j) {
+        (0, j) if j < 4096 => f32::NEG_INFINITY,
+        (1, 5000) => f32::INFINITY,
+        (2, 9000) | (4, 7) => f32::NAN,
+        (3, _) => f32::NEG_INFINITY,
+        (_, j) => (j % 17) as f32 * 0.3 - 2.0,
+    });
+    let t = Array1::from(vec![4100_i64, 5000, 3, 11_999, -100]);
+    for eps in [0.0, 0.1] {
+        for weighted in [false, true] {
+            let weight = weighted.then(|| (0..c).map(|k| 0.5 + (k % 3) as f32 * 0.25).collect());
+            for reduction in [Reduction::None, Reduction::Mean, Reduction::Sum] {
+                let loss = options(weight.clone(), -100, eps, reduction);
+                let result = agree(&loss, &x, &t, 3e-5);
+                assert!(
+                    result.is_ok(),
+                    "eps {eps}, weighted {weighted}, {reduction:?}: {result:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn an_infinite_upstream_gradient_gives_the_references_answer() {
+    // The gradient at scale 1, then times ∞: ±∞ everywhere, as the reference gives, not the
+    // NaN of ∞ − ∞ that the factored form would give.
+    let x = Array2::from_shape_fn((2, 5), |(i, j)| (i * 5 + j) as f32 * 0.4 - 1.0);
+    let t = Array1::from(vec![1_i64, 4]);
+    for eps in [0.0, 0.2] {
+        for g in [f32::INFINITY, f32::NEG_INFINITY] {
+            let loss = options(None, -100, eps, Reduction::Sum);
+            let upstream = ndarray::arr0(g).into_dyn();
+            let x_d = x.view().into_dyn();
+            let fast = loss
+                .backward(x_d.clone(), ids(&t), upstream.view())
+                .unwrap();
+            let reference = loss
+                .backward_reference(x_d, ids(&t), upstream.view())
+                .unwrap();
+            assert_eq!(fast, reference, "ε {eps}, upstream {g}");
+        }
+    }
+}

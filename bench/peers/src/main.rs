@@ -124,7 +124,17 @@ fn cell(kind: &str, n: usize, c: usize, iters: usize) -> Result<serde_json::Valu
                 // torch's default allocator.
                 // SAFETY: PR_SET_THP_DISABLE takes an integer and changes only how this
                 // process's memory is backed.
-                if unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) } != 0 {
+                let zero: libc::c_ulong = 0;
+                if unsafe {
+                    libc::prctl(
+                        libc::PR_SET_THP_DISABLE,
+                        1 as libc::c_ulong,
+                        zero,
+                        zero,
+                        zero,
+                    )
+                } != 0
+                {
                     return Err("prctl(PR_SET_THP_DISABLE) failed".into());
                 }
             }
@@ -240,15 +250,17 @@ fn cell(kind: &str, n: usize, c: usize, iters: usize) -> Result<serde_json::Valu
             out.insert("read_write".into(), read_write);
             // The arithmetic alone: our forward, and forward+backward into a buffer, on the
             // first rows only, repeated to cover all N rows: what the calls would cost if
-            // memory were free (each call's own work included). Each thread gets rows that
-            // stay in its core's L2: two rows of 200 KB for the forward, one (and its
+            // memory were free (each call's own work included). The rows are few enough to
+            // stay in cache: two per thread of 200 KB for the forward, one (and its
             // gradient) for forward+backward; more measured slower here. Only for rows that
-            // long: on short rows the calls' own work would be all there is to see.
-            if c >= 32_000 {
+            // long: on short rows the calls' own work would be all there is to see (and a
+            // call needs 2^16 logits, or the kernels run it on one thread).
+            if c >= 50_000 {
                 let threads = rayon::current_num_threads();
+                let parallel = (1_usize << 16).div_ceil(c);
                 for (name, rows) in [
-                    ("forward_in_cache", 2 * threads),
-                    ("forward_backward_in_cache", threads),
+                    ("forward_in_cache", (2 * threads).max(parallel)),
+                    ("forward_backward_in_cache", threads.max(parallel)),
                 ] {
                     let rows = rows.min(n);
                     let small = logits.slice(ndarray::s![..rows, ..]).into_dyn();
@@ -324,33 +336,36 @@ fn linear(
 /// `{prefix}.targets` (`[N]` i64); for `linear`, `{prefix}.hidden`, `{prefix}.weight` and
 /// `{prefix}.targets`.
 fn write_inputs(kind: &str, n: usize, h: usize, c: usize, prefix: &str) -> Result<(), Failure> {
-    fn write<T: Copy>(
+    fn write<T: Copy, const B: usize>(
         path: String,
         values: &[T],
-        bytes: impl Fn(T) -> Vec<u8>,
+        bytes: impl Fn(T) -> [u8; B],
     ) -> Result<(), Failure> {
-        let mut out = Vec::with_capacity(std::mem::size_of_val(values));
-        values.iter().for_each(|&v| out.extend(bytes(v)));
-        std::fs::write(&path, out).map_err(|e| format!("writing {path}: {e}"))?;
+        use std::io::Write;
+        let file = std::fs::File::create(&path).map_err(|e| format!("creating {path}: {e}"))?;
+        let mut out = std::io::BufWriter::new(file);
+        for &v in values {
+            out.write_all(&bytes(v))?;
+        }
+        out.flush().map_err(|e| format!("writing {path}: {e}"))?;
         Ok(())
     }
-    let f32s = |v: f32| v.to_le_bytes().to_vec();
-    let i64s = |v: i64| v.to_le_bytes().to_vec();
-    let slice = |a: &Array2<f32>| {
-        a.as_slice()
-            .ok_or("a fresh array is contiguous")
-            .map(<[f32]>::to_vec)
-    };
+    let f32s = f32::to_le_bytes;
+    let i64s = i64::to_le_bytes;
+    fn slice(a: &Array2<f32>) -> Result<&[f32], Failure> {
+        Ok(a.as_slice()
+            .ok_or("the generated array is not contiguous")?)
+    }
     match kind {
         "cell" => {
             let (logits, targets) = problem(n, c, 1.0, 0);
-            write(format!("{prefix}.logits"), &slice(&logits)?, f32s)?;
+            write(format!("{prefix}.logits"), slice(&logits)?, f32s)?;
             write(format!("{prefix}.targets"), &targets.to_vec(), i64s)?;
         }
         "linear" => {
             let (hidden, weight, targets) = linear_problem(n, h, c);
-            write(format!("{prefix}.hidden"), &slice(&hidden)?, f32s)?;
-            write(format!("{prefix}.weight"), &slice(&weight)?, f32s)?;
+            write(format!("{prefix}.hidden"), slice(&hidden)?, f32s)?;
+            write(format!("{prefix}.weight"), slice(&weight)?, f32s)?;
             write(format!("{prefix}.targets"), &targets.to_vec(), i64s)?;
         }
         other => return Err(format!("no inputs for {other}").into()),

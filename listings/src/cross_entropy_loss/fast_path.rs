@@ -43,7 +43,7 @@ pub(super) fn unrows<A>(grad: Array2<A>, shape: &[usize]) -> Result<ArrayD<A>, L
     let reshape = |e| LossError::reshape(&rows, e);
     Ok(match shape.len() {
         2 => grad.into_dyn(),
-        1 => grad.into_shape_with_order(IxDyn(shape)).map_err(reshape)?,
+        0 | 1 => grad.into_shape_with_order(IxDyn(shape)).map_err(reshape)?,
         d => {
             let axes = class_axis_last(d);
             let permuted: Vec<usize> = axes.iter().map(|&a| shape[a]).collect();

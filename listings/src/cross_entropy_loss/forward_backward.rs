@@ -50,7 +50,8 @@ impl<A: Real> CrossEntropyLoss<A> {
 
     /// [`forward_backward`](Self::forward_backward) with the gradient written into `grad`,
     /// a buffer of the input's shape that the caller keeps from step to step: no fresh
-    /// memory each step. Returns the loss.
+    /// `[N, C]` each step when the buffer can be read as rows the way the input can (else
+    /// a fresh gradient is copied in). Returns the loss.
     ///
     /// ```
     /// use listings::{CrossEntropyLoss, Target};
@@ -98,7 +99,8 @@ impl<A: Real> CrossEntropyLoss<A> {
 
     /// [`forward_backward`](Self::forward_backward) with the gradient written over the
     /// logits themselves, for when nothing else needs them afterwards: on the kernels, one
-    /// read and one write of each logit and no new memory. Returns the loss.
+    /// read and one write of each logit and no new `[N, C]` (a view that is not row-major
+    /// is copied and copied back). Returns the loss.
     ///
     /// ```
     /// use listings::{CrossEntropyLoss, Target};

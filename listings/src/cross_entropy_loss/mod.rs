@@ -240,7 +240,7 @@ impl<A: Real> CrossEntropyLoss<A> {
     }
 
     /// [`check`](Self::check) for `[N, C]` logits (`dim = (N, C)`) and `targets` class ids:
-    /// what chapter 6's fast path checks before its first pass.
+    /// what the fused linear cross-entropy checks before its first chunk.
     pub(crate) fn check_rows(
         &self,
         dim: (usize, usize),
@@ -282,7 +282,9 @@ impl<A: Real> CrossEntropyLoss<A> {
     /// The loss: per position (`Reduction::None`, shaped like the target) or reduced to a
     /// 0-d array. For `f32` logits with class ids it runs chapter 6's kernels (one read of
     /// the logits); otherwise, and always for `f64`, the reference loops
-    /// ([`forward_reference`](Self::forward_reference)). The two give the same answers.
+    /// ([`forward_reference`](Self::forward_reference)). The two agree to `f32` rounding
+    /// (the tests hold them to 3e-5): the kernels' `exp` is a polynomial and their sums run
+    /// in another order. [`path`](Self::path) says which one a call takes.
     ///
     /// ```
     /// use listings::{CrossEntropyLoss, Reduction, Target};

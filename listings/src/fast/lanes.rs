@@ -18,7 +18,8 @@ pub(super) const BLOCK: usize = 4096;
 /// accumulators it can, and the adds no longer wait on each other.
 const LANES: usize = 16;
 
-/// The largest element (NaN is skipped here; it reaches the sum through `exp(NaN) = NaN`).
+/// The largest element (NaN is skipped here; it reaches the sum through `exp(NaN) = NaN`,
+/// or, while every number so far is `-∞`, through the online softmax's own check).
 #[inline(always)]
 fn block_max(block: &[f32]) -> f32 {
     let mut acc = [f32::NEG_INFINITY; LANES];
@@ -189,11 +190,11 @@ fn online_softmax_with<const FMA: bool>(
 }
 // ANCHOR_END: online_softmax
 
-/// [`online_softmax_with`] that keeps what it computes: each `exp(z - m_b)` is written
+/// [`online_softmax_with`] that keeps what it computes: each `exp(z - m_k)` is written
 /// into `row` (over the logits themselves when `source` is `None`, else read from
-/// `source`), where `m_b` is the running maximum when block `b` was summed, pushed onto
+/// `source`), where `m_k` is the running maximum when block `k` was summed, pushed onto
 /// `maxima`. The gradient pass then needs no `exp` per logit, only the factor
-/// `exp(m_b - m - ln Σ)` per block. Blocks summed while the maximum was still `-∞` keep 0.
+/// `exp(m_k - m - ln Σ)` per block. Blocks summed while the maximum was still `-∞` keep 0.
 #[inline(always)]
 fn online_softmax_keeping_with<const FMA: bool>(
     source: Option<&[f32]>,

@@ -75,6 +75,7 @@ pub fn linear_cross_entropy(
         let stats = forward_backward_rows(&checked, logits.view_mut(), t, scale);
         losses.extend(stats.iter().map(|s| s.loss));
         // general_mat_mul(α, A, B, β, C) 计算 C = α·A·B + β·C，结果直接写进 C。
+        // 此时 logits 里已经是这几行 logits 的梯度 G。
         // dH 的这几行只属于这一块：β = 0，直接写出 G·W
         let mut d_rows = d_hidden.slice_mut(s![start..end, ..]);
         general_mat_mul(1.0, &logits, &weight, 0.0, &mut d_rows);

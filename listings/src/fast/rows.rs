@@ -131,10 +131,10 @@ fn fused_row(
         row.fill(0.0);
         return RowStats::IGNORED;
     };
-    // 目标的 logit 先记下来：下面 row 里的数会被换成 e^(z − m_b)
+    // 目标的 logit 先记下来：下面 row 里的数会被换成 e^(z − m_k)
     let z_t = source.unwrap_or(row)[t];
-    // 第一遍：从内存读这一行（在线 softmax），每个 e^(z_j − m_b) 顺手留在 row 里，
-    // 每一块的基准 m_b 记在 maxima 里
+    // 第一遍：从内存读这一行（在线 softmax），每个 e^(z_j − m_k) 顺手留在 row 里，
+    // 每一块的基准 m_k（读到第 k 块为止的最大值）记在 maxima 里
     let mut maxima = Vec::with_capacity(row.len().div_ceil(BLOCK));
     let weights = checked.weights();
     let sums = online_softmax_keeping(source, row, weights, checked.smoothing() > 0.0, &mut maxima);
@@ -150,10 +150,22 @@ fn fused_row(
         c: checked.c(),
         sum_w: checked.total_weight(),
     };
-    write_gradient_row(row, &maxima, weights, g);
+    write_gradient(row, &maxima, weights, g);
     stats
 }
 // ANCHOR_END: fused_row
+
+/// [`write_gradient_row`], and for an upstream scale that is not finite (∞ or NaN) the
+/// gradient at scale 1 times the scale afterwards, as the reference computes it: the
+/// factored form `p·(a + b·Σw) − b·w − a` would give ∞ − ∞ = NaN where the reference
+/// gives ±∞.
+fn write_gradient(row: &mut [f32], maxima: &[f32], weights: Option<&[f32]>, g: RowGradient) {
+    if g.scale.is_finite() {
+        return write_gradient_row(row, maxima, weights, g);
+    }
+    write_gradient_row(row, maxima, weights, RowGradient { scale: 1.0, ..g });
+    row.iter_mut().for_each(|d| *d *= g.scale);
+}
 
 /// The fused pass over all rows: each row's statistics and gradient (times `upstream`'s
 /// scale for that row) in one visit.

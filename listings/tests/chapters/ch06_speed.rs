@@ -160,7 +160,7 @@ fn gradient() -> Result<(), Box<dyn Error>> {
     let loss = CrossEntropyLoss::new()
         .weight(Array1::from(w.to_vec()))
         .label_smoothing(eps);
-    // forward_backward：损失和梯度一起算（f32 的类别下标走快速路径）
+    // forward_backward：损失和梯度一起算（logits 是 f32、目标是类别下标时走快速路径）
     let (_, fast) = loss.forward_backward(z.view().into_dyn(), Target::Indices(t.view().into_dyn()))?;
 
     // 照公式一项一项地算

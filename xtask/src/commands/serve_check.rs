@@ -99,7 +99,14 @@ pub fn run(root: &Path) -> Result<()> {
                     log.display()
                 );
             }
-            if !wait_for(120, || modified(&index) != before) {
+            // The index must be newer than the page that shows the word: an edit can start
+            // two rebuilds (the write truncates the file first), and an index of the first,
+            // which may not have the word yet, also differs from `before`.
+            let written = modified(&dir.join("book").join(&page));
+            if !wait_for(120, || {
+                let now = modified(&index);
+                now != before && now > written
+            }) {
                 bail!("the search index was not rebuilt after the edit");
             }
             eprintln!("xtask: live reload: the edited {page} is served and the index rebuilt");

@@ -13,12 +13,12 @@ pub const COMPARISONS: [(Peer, Peer, &str); 4] = [
     (
         Peer::TorchDefault,
         Peer::OursSmallPages,
-        "同条件：都写一块新梯度，都用 4 KiB 页",
+        "条件相同：都写一块新梯度，都用 4 KiB 页",
     ),
     (
         Peer::TorchThp,
         Peer::Ours,
-        "同条件：都写一块新梯度，都用 2 MiB 大页",
+        "条件相同：都写一块新梯度，都用 2 MiB 大页",
     ),
     (
         Peer::TorchThp,
@@ -113,7 +113,11 @@ impl Bench {
         if !forward {
             rows.push((Peer::ReadWrite, Op::ReadWrite));
         }
-        rows.push((Peer::OursInCache, op));
+        // Our arithmetic alone, on the big problem only: on shorter rows a call of the
+        // worker's few rows can fall below the size the kernels run in parallel.
+        if (n, c) == super::BIG {
+            rows.push((Peer::OursInCache, op));
+        }
         rows.retain(|&(peer, row_op)| {
             self.has(n, c, 1, peer, row_op) && self.has(n, c, 2, peer, row_op)
         });
@@ -311,7 +315,7 @@ mod tests {
         assert!(
             lines[2].starts_with("torch (default) ÷ ours (4 KiB)") && lines[2].contains("3.0×")
         );
-        assert!(lines[2].contains("3.2×") && lines[2].contains("同条件"));
+        assert!(lines[2].contains("3.2×") && lines[2].contains("条件相同"));
         // The fixture's min and max equal its medians: the range is the ratio itself.
         assert!(lines[3].starts_with("torch (THP) ÷ ours ") && lines[3].contains("(3.2–3.2)"));
         assert!(lines[4].contains("ours (into)") && lines[4].contains("不同的做法"));
