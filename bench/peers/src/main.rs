@@ -253,14 +253,14 @@ fn cell(kind: &str, n: usize, c: usize, iters: usize) -> Result<serde_json::Valu
             // memory were free (each call's own work included). The rows are few enough to
             // stay in cache: two per thread of 200 KB for the forward, one (and its
             // gradient) for forward+backward; more measured slower here. Only for rows that
-            // long: on short rows the calls' own work would be all there is to see (and a
-            // call needs 2^16 logits, or the kernels run it on one thread).
+            // long: on short rows the calls' own work would be all there is to see, and
+            // with rows of 50,000 or more two rows make 2^16 logits, what the kernels need
+            // to run a call on more than one thread.
             if c >= 50_000 {
                 let threads = rayon::current_num_threads();
-                let parallel = (1_usize << 16).div_ceil(c);
                 for (name, rows) in [
-                    ("forward_in_cache", (2 * threads).max(parallel)),
-                    ("forward_backward_in_cache", threads.max(parallel)),
+                    ("forward_in_cache", 2 * threads),
+                    ("forward_backward_in_cache", threads),
                 ] {
                     let rows = rows.min(n);
                     let small = logits.slice(ndarray::s![..rows, ..]).into_dyn();
