@@ -489,9 +489,10 @@ fn blocks_of_minus_infinity_nan_and_infinity_behave_as_the_reference() {
 }
 
 #[test]
-fn an_infinite_upstream_gradient_gives_the_references_answer() {
-    // The gradient at scale 1, then times ∞: ±∞ everywhere, as the reference gives, not the
-    // NaN of ∞ − ∞ that the factored form would give.
+fn infinite_upstreams_and_ignored_nan_rows_give_pytorchs_answers() {
+    // What PyTorch 2.15 gives (F.cross_entropy(x, t, reduction="sum", label_smoothing=ε)
+    // .backward(g)): with ε = 0, ±∞ off the target and NaN at it (∞ − ∞ in log_softmax's
+    // backward); with ε > 0, NaN everywhere.
     let x = Array2::from_shape_fn((2, 5), |(i, j)| (i * 5 + j) as f32 * 0.4 - 1.0);
     let t = Array1::from(vec![1_i64, 4]);
     for eps in [0.0, 0.2] {
@@ -505,7 +506,39 @@ fn an_infinite_upstream_gradient_gives_the_references_answer() {
             let reference = loss
                 .backward_reference(x_d, ids(&t), upstream.view())
                 .unwrap();
-            assert_eq!(fast, reference, "ε {eps}, upstream {g}");
+            for ((index, &a), &b) in fast.indexed_iter().zip(&reference) {
+                let at_target = index[1] as i64 == t[index[0]];
+                let torch = if eps > 0.0 || at_target { f32::NAN } else { g };
+                for (path, value) in [("kernels", a), ("reference", b)] {
+                    let same = (value.is_nan() && torch.is_nan()) || value == torch;
+                    assert!(
+                        same,
+                        "ε {eps}, upstream {g}, {index:?}: {path} {value}, torch {torch}"
+                    );
+                }
+            }
         }
+    }
+    // An ignored row holding a NaN: PyTorch's gradient there is NaN (0 − exp(NaN)·0); a
+    // finite ignored row gets 0.
+    let y = ndarray::array![[0.0_f32, f32::NAN, 1.0], [1.0, 2.0, 3.0], [0.5, 0.5, 0.5]];
+    let t = Array1::from(vec![-100_i64, 2, -100]);
+    let loss = CrossEntropyLoss::new();
+    let (_, fast) = loss.forward_backward(y.view().into_dyn(), ids(&t)).unwrap();
+    let ones = ndarray::arr0(1.0_f32).into_dyn();
+    let reference = loss
+        .backward_reference(y.view().into_dyn(), ids(&t), ones.view())
+        .unwrap();
+    for grad in [fast, reference] {
+        assert!(
+            grad.slice(ndarray::s![0, ..]).iter().all(|v| v.is_nan()),
+            "{grad}"
+        );
+        assert!(
+            grad.slice(ndarray::s![2, ..]).iter().all(|&v| v == 0.0),
+            "{grad}"
+        );
+        // torch: [0.0900, 0.2447, -0.3348] for the row that counts
+        assert!((grad[[1, 2]] + 0.334_759).abs() < 1e-6, "{grad}");
     }
 }

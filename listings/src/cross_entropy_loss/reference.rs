@@ -143,8 +143,28 @@ pub(super) fn gradients<A: Real>(
             match &flat {
                 Flat::Classes(classes) => {
                     let Some(t) = classes[i * s + j] else {
-                        continue; // ignored: no loss, no gradient
+                        // Ignored: no loss, and PyTorch's log_softmax backward of a zero
+                        // upstream, 0 − p·0: 0, or NaN where the softmax is NaN.
+                        for k in 0..c {
+                            out[k] = A::zero() - p[k] * A::zero();
+                        }
+                        continue;
                     };
+                    if !g.is_finite() {
+                        // An upstream of ±∞ or NaN: PyTorch's own order, nll_loss's gradient
+                        // `go` then log_softmax's `go − p·Σgo`, so that ∞ − ∞ is NaN where
+                        // PyTorch's is.
+                        let a = g * (A::one() - eps) * w(t);
+                        let b = g * eps / A::from_count(c);
+                        let smooth = eps > A::zero();
+                        let sum_go = -(a + if smooth { b * total_weight } else { A::zero() });
+                        for k in 0..c {
+                            let hit = if k == t { a } else { A::zero() };
+                            let go = -hit - if smooth { b * w(k) } else { A::zero() };
+                            out[k] = go - p[k] * sum_go;
+                        }
+                        continue;
+                    }
                     for k in 0..c {
                         let hit = if k == t { A::one() } else { A::zero() };
                         let mut d = (A::one() - eps) * w(t) * (p[k] - hit);

@@ -127,8 +127,9 @@ fn fused_row(
     scale: f32,
 ) -> RowStats {
     let Some(t) = class else {
-        // 被忽略的行：没有损失，梯度全是 0
-        row.fill(0.0);
+        // 被忽略的行：没有损失，梯度是 0（和 PyTorch 一样，这一行的 softmax 是 NaN 时是 NaN）
+        let nan = softmax_is_nan(source.unwrap_or(row));
+        row.fill(if nan { f32::NAN } else { 0.0 });
         return RowStats::IGNORED;
     };
     // 目标的 logit 先记下来：下面 row 里的数会被换成 e^(z − m_k)
@@ -155,16 +156,40 @@ fn fused_row(
 }
 // ANCHOR_END: fused_row
 
-/// [`write_gradient_row`], and for an upstream scale that is not finite (∞ or NaN) the
-/// gradient at scale 1 times the scale afterwards, as the reference computes it: the
-/// factored form `p·(a + b·Σw) − b·w − a` would give ∞ − ∞ = NaN where the reference
-/// gives ±∞.
+/// Whether the softmax of logits `z` is NaN (a NaN or `+∞` logit, or every logit `−∞`):
+/// then PyTorch's gradient of an ignored row, `log_softmax`'s backward of a zero upstream
+/// `0 − p·0`, is NaN, and 0 otherwise.
+fn softmax_is_nan(z: &[f32]) -> bool {
+    z.iter().any(|&v| v.is_nan() || v == f32::INFINITY) || z.iter().all(|&v| v == f32::NEG_INFINITY)
+}
+
+/// [`write_gradient_row`]; for an upstream scale that is not finite (∞ or NaN), PyTorch's
+/// own order instead: `log_softmax`'s backward `go − p·Σgo` of `nll_loss`'s `go`, so that
+/// ∞ − ∞ gives NaN exactly where PyTorch's does (at the target; everywhere with label
+/// smoothing), and ±∞ elsewhere.
 fn write_gradient(row: &mut [f32], maxima: &[f32], weights: Option<&[f32]>, g: RowGradient) {
     if g.scale.is_finite() {
         return write_gradient_row(row, maxima, weights, g);
     }
-    write_gradient_row(row, maxima, weights, RowGradient { scale: 1.0, ..g });
-    row.iter_mut().for_each(|d| *d *= g.scale);
+    // p itself first: the gradient of a plain row at scale 1 is p − onehot.
+    let plain = RowGradient {
+        scale: 1.0,
+        eps: 0.0,
+        w_t: 1.0,
+        ..g
+    };
+    write_gradient_row(row, maxima, weights, plain);
+    row[g.target] += 1.0;
+    let a = g.scale * (1.0 - g.eps) * g.w_t;
+    let smooth = g.eps > 0.0;
+    let b = g.scale * g.eps / g.c as f32;
+    let sum_go = -(a + if smooth { b * g.sum_w } else { 0.0 });
+    for (j, d) in row.iter_mut().enumerate() {
+        let w_j = weights.map_or(1.0, |w| w[j]);
+        let hit = if j == g.target { a } else { 0.0 };
+        let go = -hit - if smooth { b * w_j } else { 0.0 };
+        *d = go - *d * sum_go;
+    }
 }
 
 /// The fused pass over all rows: each row's statistics and gradient (times `upstream`'s
