@@ -542,3 +542,45 @@ fn infinite_upstreams_and_ignored_nan_rows_give_pytorchs_answers() {
         assert!((grad[[1, 2]] + 0.334_759).abs() < 1e-6, "{grad}");
     }
 }
+
+#[test]
+fn label_smoothing_keeps_its_precision_on_logits_far_from_zero() {
+    // Logits near 10⁴ share a large offset: Σ w·z and (Σw)·m are both about C·10⁴, and the
+    // smoothing term is their small difference. The kernels keep Σ w·(z − m) instead, and
+    // stay within f32 rounding of the loss computed in f64 (the f32 reference loops sum
+    // 3000 exps one after another and are no better than 1e-5 here themselves).
+    let c = 3000;
+    let x = Array2::from_shape_fn((2, c), |(i, j)| {
+        10_000.0 + ((i * 31 + j * 7) % 23) as f32 * 0.125 + (j / 1000) as f32
+    });
+    let t = Array1::from(vec![3_i64, 2999]);
+    for weighted in [false, true] {
+        let weights: Vec<f32> = (0..c).map(|k| 0.5 + (k % 3) as f32 * 0.25).collect();
+        let loss = options(
+            weighted.then(|| weights.clone()),
+            -100,
+            0.1,
+            Reduction::None,
+        );
+        let fast = loss.forward(x.view().into_dyn(), ids(&t)).unwrap();
+        let mut wide = CrossEntropyLoss::<f64>::new()
+            .label_smoothing(0.1)
+            .reduction(Reduction::None);
+        if weighted {
+            wide = wide.weight(weights.iter().map(|&w| f64::from(w)).collect());
+        }
+        let t64 = t.clone().into_dyn();
+        let exact = wide
+            .forward(
+                x.mapv(f64::from).into_dyn().view(),
+                Target::Indices(t64.view()),
+            )
+            .unwrap();
+        for (f, e) in fast.iter().zip(&exact) {
+            assert!(
+                ((f64::from(*f) - e) / e).abs() < 2e-6,
+                "weighted {weighted}: {f} vs {e}"
+            );
+        }
+    }
+}

@@ -129,26 +129,75 @@ fn lane_sum_into(block: &[f32], out: &mut [f32], f: impl Fn(f32) -> f32) -> f32 
     acc.iter().sum::<f32>() + tail
 }
 
-/// `Σ w·x` over a block with [`LANES`] accumulators.
+/// `Σ w·f(x)` over a block with [`LANES`] accumulators.
 #[inline(always)]
-fn lane_dot(block: &[f32], w: &[f32]) -> f32 {
+fn lane_dot(block: &[f32], w: &[f32], f: impl Fn(f32) -> f32) -> f32 {
     let mut acc = [0.0_f32; LANES];
     let chunks = block.chunks_exact(LANES).zip(w.chunks_exact(LANES));
     let done = block.len() / LANES * LANES;
     for (chunk, wc) in chunks {
         for ((a, &x), &w) in acc.iter_mut().zip(chunk).zip(wc) {
-            *a += w * x;
+            *a += w * f(x);
         }
     }
     let tail: f32 = block[done..]
         .iter()
         .zip(&w[done..])
-        .map(|(&x, &w)| w * x)
+        .map(|(&x, &w)| w * f(x))
         .sum();
     acc.iter().sum::<f32>() + tail
 }
 
-/// Max, `Σ exp(z - max)` and `Σ w·z` of one row in one streaming read (`Σ w·z` only when
+/// `Σ w·(z - m)` over the blocks read so far, kept relative to the running maximum `m`:
+/// label smoothing's loss needs `Σ_k w_k·(z_k - m)`, and on logits that share a large
+/// offset (`10⁴ + small`) `Σ w·z` and `(Σw)·m` would each be `C·10⁴` and cancel.
+#[derive(Clone, Copy)]
+struct Shifted {
+    /// `Σ w·(z - m)` so far.
+    sum: f32,
+    /// `Σ w` of the blocks counted in `sum` relative to a finite `m`.
+    mass: f32,
+}
+
+impl Shifted {
+    const ZERO: Shifted = Shifted {
+        sum: 0.0,
+        mass: 0.0,
+    };
+
+    /// The maximum moves from `old` to `new`: every term counted so far drops by
+    /// `(new - old)·w`.
+    #[inline(always)]
+    fn rebase(&mut self, old: f32, new: f32) {
+        if self.mass > 0.0 {
+            self.sum -= (new - old) * self.mass;
+        }
+    }
+
+    /// Adds a block (weights `w`, or all 1) relative to `m`. While `m` is still `-∞` the
+    /// block's logits are all `-∞` or NaN: their `Σ w·z` (`-∞` or NaN) is what the loss
+    /// must see, whatever comes later.
+    #[inline(always)]
+    fn add(&mut self, block: &[f32], w: Option<&[f32]>, m: f32) {
+        if m == f32::NEG_INFINITY {
+            self.sum += match w {
+                Some(w) => lane_dot(block, w, |z| z),
+                None => lane_sum(block, |z| z),
+            };
+            return;
+        }
+        self.sum += match w {
+            Some(w) => lane_dot(block, w, |z| z - m),
+            None => lane_sum(block, |z| z - m),
+        };
+        self.mass += match w {
+            Some(w) => lane_sum(w, |x| x),
+            None => block.len() as f32,
+        };
+    }
+}
+
+/// Max, `Σ exp(z - max)` and `Σ w·(z - max)` of one row in one streaming read (`Σ w·z` only when
 /// `need_wz`: label smoothing's loss needs it, nothing else does).
 // ANCHOR: online_softmax
 // #[inline(always)]：请编译器把函数体直接展开在调用处，热循环里就没有函数调用
@@ -161,14 +210,19 @@ fn online_softmax_with<const FMA: bool>(
     weight: Option<&[f32]>,
     need_wz: bool,
 ) -> (f32, f32, f32) {
-    // m：至今的最大值；s：Σ exp(z_k − m)；wz：Σ w_k·z_k（只有标签平滑的损失要用）
-    let (mut m, mut s, mut wz) = (f32::NEG_INFINITY, 0.0_f32, 0.0_f32);
+    // m：至今的最大值；s：Σ exp(z_k − m)；
+    // wz：Σ w_k·(z_k − m)（只有标签平滑的损失要用），也以至今的最大值为基准
+    let (mut m, mut s, mut wz) = (f32::NEG_INFINITY, 0.0_f32, Shifted::ZERO);
     // 一次取 BLOCK = 4096 个数（最后一块可能短一些），b 是第几块
     for (b, block) in row.chunks(BLOCK).enumerate() {
         let block_max = block_max(block);
         if block_max > m {
             // 最大值变大了：已经加起来的和换算到新的基准上
             s *= exp_nonpositive_with::<FMA>(m - block_max);
+            if need_wz {
+                // Σ w·(z − m) 换到新基准：每一项都少了 (新 − 旧)·w
+                wz.rebase(m, block_max);
+            }
             m = block_max;
         }
         if m > f32::NEG_INFINITY {
@@ -178,15 +232,12 @@ fn online_softmax_with<const FMA: bool>(
             s = f32::NAN;
         }
         if need_wz {
-            // Some(w)：有权重，取出 w，算 Σ w_k·z_k（w 取这一块对应的那一段）；
-            // None：没有权重，算 Σ z_k
-            wz += match weight {
-                Some(w) => lane_dot(block, &w[b * BLOCK..b * BLOCK + block.len()]),
-                None => lane_sum(block, |z| z),
-            };
+            // Some(w)：有权重，取这一块对应的那一段 w；None：没有权重，w_k 都是 1
+            let w = weight.map(|w| &w[b * BLOCK..b * BLOCK + block.len()]);
+            wz.add(block, w, m);
         }
     }
-    (m, s, wz)
+    (m, s, wz.sum)
 }
 // ANCHOR_END: online_softmax
 
@@ -203,21 +254,21 @@ fn online_softmax_keeping_with<const FMA: bool>(
     need_wz: bool,
     maxima: &mut Vec<f32>,
 ) -> (f32, f32, f32) {
-    let (mut m, mut s, mut wz) = (f32::NEG_INFINITY, 0.0_f32, 0.0_f32);
+    let (mut m, mut s, mut wz) = (f32::NEG_INFINITY, 0.0_f32, Shifted::ZERO);
     maxima.clear();
     for b in 0..row.len().div_ceil(BLOCK) {
         let range = b * BLOCK..((b + 1) * BLOCK).min(row.len());
         let block = source.map_or(&row[range.clone()], |z| &z[range.clone()]);
         let block_max = block_max(block);
-        if need_wz {
-            wz += match weight {
-                Some(w) => lane_dot(block, &w[range.clone()]),
-                None => lane_sum(block, |z| z),
-            };
-        }
         if block_max > m {
             s *= exp_nonpositive_with::<FMA>(m - block_max);
+            if need_wz {
+                wz.rebase(m, block_max);
+            }
             m = block_max;
+        }
+        if need_wz {
+            wz.add(block, weight.map(|w| &w[range.clone()]), m);
         }
         maxima.push(m);
         let exp = |z: f32| exp_nonpositive_with::<FMA>(z - m);
@@ -236,7 +287,7 @@ fn online_softmax_keeping_with<const FMA: bool>(
             row[range].fill(0.0);
         }
     }
-    (m, s, wz)
+    (m, s, wz.sum)
 }
 
 dispatch! {

@@ -63,15 +63,15 @@ fn row_stats(checked: &Checked<f32>, row: &[f32], class: Option<usize>) -> RowSt
 }
 
 /// The statistics of a row whose target `t` has the logit `z_t`, from its online softmax
-/// `(m, Σ exp(z - m), Σ w·z)`.
+/// `(m, Σ exp(z - m), Σ w·(z - m))`.
 fn stats_of(checked: &Checked<f32>, t: usize, z_t: f32, (m, s, wz): (f32, f32, f32)) -> RowStats {
     let eps = checked.smoothing();
     let log_sum = s.ln();
     // -log p_t = ln Σ - (x_t - m): small numbers stay small (see chapter 3).
     let mut loss = checked.class_weight(t) * (log_sum - (z_t - m));
     if eps > 0.0 {
-        // Σ_k w_k·(-log p_k) = (Σw)·(m + ln Σ) - Σ w·z
-        let smooth = checked.total_weight() * (m + log_sum) - wz;
+        // Σ_k w_k·(-log p_k) = Σ_k w_k·(ln Σ - (z_k - m)) = (Σw)·ln Σ - Σ w·(z - m)
+        let smooth = checked.total_weight() * log_sum - wz;
         loss = (1.0 - eps) * loss + eps / checked.c() as f32 * smooth;
     }
     RowStats {
