@@ -1,7 +1,7 @@
 //! The online softmax of one row, and the lane reductions its inner loops are made of.
 //!
 //! One streaming read gives a row's maximum `m`, `Σ exp(z - m)` and (for label
-//! smoothing) `Σ w·z`: the row is walked in blocks that fit in L1, and when a block's
+//! smoothing) `Σ w·(z - m)`: the row is walked in blocks that fit in L1, and when a block's
 //! maximum beats the running one, the sum so far is rescaled to the new maximum. Each
 //! block is reduced with [`LANES`] independent accumulators, which is what lets the
 //! compiler use whole vector registers.
@@ -197,7 +197,7 @@ impl Shifted {
     }
 }
 
-/// Max, `Σ exp(z - max)` and `Σ w·(z - max)` of one row in one streaming read (`Σ w·z` only when
+/// Max, `Σ exp(z - max)` and `Σ w·(z - max)` of one row in one streaming read (`Σ w·(z - max)` only when
 /// `need_wz`: label smoothing's loss needs it, nothing else does).
 // ANCHOR: online_softmax
 // #[inline(always)]：请编译器把函数体直接展开在调用处，热循环里就没有函数调用

@@ -5,7 +5,7 @@
 //! `backward_reference`, and the tests hold the two to the same answers.
 //!
 //! - **Forward**: one streaming read of each row. The row is walked in blocks that fit in
-//!   L1; each block's maximum, `Σ exp(x - m)` and `Σ w·x` are folded into running totals,
+//!   L1; each block's maximum, `Σ exp(x - m)` and `Σ w·(x - m)` are folded into running totals,
 //!   rescaling the sum when the maximum grows (the "online softmax"). So each logit comes
 //!   from memory once and costs one `exp`.
 //! - **Forward and backward, fused**: `Mean`'s denominator depends on the targets alone, so
