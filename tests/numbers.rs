@@ -47,11 +47,21 @@ fn decimals(lines: &[(usize, String)]) -> Vec<Number> {
 
 /// The unbacked numbers of one chapter, as messages.
 fn unbacked(chapter: &str, markdown: &str, backing: &[&Quoted]) -> (usize, Vec<String>) {
+    unbacked_in("src", chapter, markdown, backing)
+}
+
+/// [`unbacked`] for the edition whose pages are named `{edition}/{chapter}.md` in messages.
+fn unbacked_in(
+    edition: &str,
+    chapter: &str,
+    markdown: &str,
+    backing: &[&Quoted],
+) -> (usize, Vec<String>) {
     let numbers = decimals(&common::prose(markdown));
     let missing = numbers
         .iter()
         .filter(|n| !backing.iter().any(|q| q.matches(&n.text)))
-        .map(|n| format!("src/{chapter}.md:{}: {} is not a rounded value of any listings::machinery::quoted entry of this or an earlier chapter", n.line, n.text))
+        .map(|n| format!("{edition}/{chapter}.md:{}: {} is not a rounded value of any listings::machinery::quoted entry of this or an earlier chapter", n.line, n.text))
         .collect();
     (numbers.len(), missing)
 }
@@ -90,6 +100,42 @@ fn every_quoted_number_is_computed() {
         total >= 60,
         "only {total} numbers found: is the extractor broken?"
     );
+}
+
+/// The same check on every translated edition: each page translated by its catalogue
+/// (`xtask::edition`, the library mdbook-gettext uses), then every decimal of its prose
+/// and formulas backed as in the Chinese. Line numbers are those of the translated page.
+#[test]
+fn every_number_of_every_translation_is_computed() {
+    let registry = cached().expect("the registry computes");
+    let chapters = common::chapters();
+    let order: Vec<String> = chapters.iter().map(|(c, _)| c.clone()).collect();
+    let languages = xtask::edition::languages(common::root()).expect("book.toml lists editions");
+    assert!(
+        !languages.is_empty(),
+        "book.toml lists no translated edition"
+    );
+    for language in languages {
+        let translation = xtask::edition::Translation::load(common::root(), &language)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (mut total, mut problems) = (0, Vec::new());
+        for (chapter, markdown) in &chapters {
+            let page = translation
+                .markdown(markdown)
+                .unwrap_or_else(|e| panic!("{language}/{chapter}: {e}"));
+            let backing = backing_for(registry, &order, chapter);
+            let (count, missing) = unbacked_in(&language, chapter, &page, &backing);
+            println!("{language}/{chapter}: {count} decimal numbers checked");
+            total += count;
+            problems.extend(missing);
+        }
+        println!("{language}: {total} decimal numbers checked");
+        assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+        assert!(
+            total >= 60,
+            "only {total} numbers found in {language}: is the translation missing?"
+        );
+    }
 }
 
 #[test]

@@ -43,7 +43,8 @@ enum Command {
     Build,
     /// Everything CI checks, as numbered steps with their times
     ///
-    /// fmt, clippy, `cargo test`, the book build and its HTML checks, links and anchors,
+    /// fmt, clippy, `cargo test`, the translations current, the book build (both
+    /// editions) and its HTML checks, links and anchors,
     /// the book in Chromium, live reload, every notebook on the evcxr kernel, and every
     /// notebook in JupyterLab in Chromium.
     Test,
@@ -76,8 +77,14 @@ enum Command {
     /// Writes `listings/tests/golden/pytorch-test-suite.json.gz` with the pinned PyTorch
     /// of the bench's venv.
     Goldens,
-    /// Install the pinned tools (mdbook, mdbook-katex) into the tools folder
+    /// Install the pinned tools (mdbook, mdbook-katex, mdbook-i18n-helpers) into the tools folder
     Tools,
+    /// Bring the translations (`po/*.po`) in step with the Chinese sources
+    ///
+    /// Extracts the book's messages and merges them into each catalogue with msgmerge: a
+    /// new paragraph comes in untranslated, a changed one fuzzy (with its old translation),
+    /// then says what is left to translate. `cargo xtask test` fails until nothing is.
+    Po,
 }
 
 fn main() -> ExitCode {
@@ -99,6 +106,7 @@ fn main() -> ExitCode {
         Command::Bench => commands::bench::run(&root),
         Command::Goldens => commands::goldens::run(&root),
         Command::Tools => commands::tools::run(&root),
+        Command::Po => commands::po::run(&root),
     };
     match outcome {
         Ok(()) => {

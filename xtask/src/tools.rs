@@ -23,21 +23,33 @@ use anyhow::{Context, Result, bail};
 pub struct Tool {
     pub krate: &'static str,
     pub version: &'static str,
+    /// The binary whose presence says the tool is installed.
+    pub bin: &'static str,
     /// What a person is told to expect the first time, measured cold on a 2-core machine.
     pub first_time: &'static str,
 }
 
-/// mdBook 0.5 and the KaTeX preprocessor that pre-renders math at build time.
+/// mdBook 0.5, the KaTeX preprocessor that pre-renders math at build time, and the
+/// gettext pair of the English edition (mdbook-xgettext extracts the Chinese paragraphs,
+/// mdbook-gettext puts po/en.po's translations in their place).
 pub const TOOLS: &[Tool] = &[
     Tool {
         krate: "mdbook",
         version: "0.5.3",
+        bin: "mdbook",
         first_time: "about 3.5 min",
     },
     Tool {
         krate: "mdbook-katex",
         version: "0.10.0",
+        bin: "mdbook-katex",
         first_time: "about 1.5 min alone, 3.5 min beside mdbook",
+    },
+    Tool {
+        krate: "mdbook-i18n-helpers",
+        version: "0.4.0",
+        bin: "mdbook-gettext",
+        first_time: "about 1.5 min alone",
     },
 ];
 
@@ -45,6 +57,7 @@ pub const TOOLS: &[Tool] = &[
 pub const EVCXR: Tool = Tool {
     krate: "evcxr_jupyter",
     version: "0.22.0",
+    bin: "evcxr_jupyter",
     first_time: "about 12 min alone, 15 min beside other builds",
 };
 
@@ -72,7 +85,7 @@ impl Tools {
 /// Whether `cargo install` has recorded `tool` at its pinned version in `dir`.
 fn installed(dir: &Path, tool: &Tool) -> bool {
     let record = std::fs::read_to_string(dir.join(".crates.toml")).unwrap_or_default();
-    let bin = dir.join("bin").join(tool.krate);
+    let bin = dir.join("bin").join(tool.bin);
     record.contains(&format!("\"{} {} ", tool.krate, tool.version)) && bin.exists()
 }
 

@@ -63,12 +63,16 @@ fn index_book(root: &Path, book: &Path, src: &Path) -> Result<()> {
     copy_dir(&output, &copy)
 }
 
-/// The pages the search indexes, from `src/SUMMARY.md`: `{intro,rust-primer,…}.html`.
-/// Not `*.html`: `index.html` repeats the first page and `print.html` holds them all, so
-/// every hit would come three times.
+/// The pages the search indexes, from `src/SUMMARY.md`, in every edition:
+/// `{intro,rust-primer,…,en/intro,…}.html`. Not `*.html`: `index.html` repeats the first
+/// page and `print.html` holds them all, so every hit would come three times. Pagefind
+/// keeps one index per `<html lang>`, and a page searches its own language's.
 fn page_glob(root: &Path) -> Result<String> {
     let pages = layout::pages(root).context("reading the pages from src/SUMMARY.md")?;
-    let stems: Vec<&str> = pages.iter().map(|p| p.stem.as_str()).collect();
+    let mut stems: Vec<String> = pages.iter().map(|p| p.stem.clone()).collect();
+    for language in xtask::edition::languages(root)? {
+        stems.extend(pages.iter().map(|p| format!("{language}/{}", p.stem)));
+    }
     Ok(format!("{{{}}}.html", stems.join(",")))
 }
 
@@ -256,7 +260,11 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let glob = super::page_glob(&root).unwrap();
         assert!(glob.starts_with("{intro,rust-primer,ch01-coin,"), "{glob}");
-        assert!(glob.ends_with(",glossary}.html"), "{glob}");
+        assert!(
+            glob.contains(",glossary,en/intro,en/rust-primer,"),
+            "{glob}"
+        );
+        assert!(glob.ends_with(",en/glossary}.html"), "{glob}");
         assert!(!glob.contains("print") && !glob.contains("index"), "{glob}");
     }
 }

@@ -10,8 +10,7 @@ use crate::{html_check, tools, web};
 
 /// What a person is told the first install of the book's tools costs (both built from
 /// source, side by side; measured cold on a 2-core machine).
-pub const TOOLS_STEP: &str =
-    "the pinned mdbook and mdbook-katex (first time: built from source, about 3.5 min)";
+pub const TOOLS_STEP: &str = "the pinned mdbook, mdbook-katex and mdbook-i18n-helpers (first time: built from source, about 5 min)";
 
 /// Builds the book and checks it, as numbered steps.
 pub fn run(root: &Path) -> Result<()> {

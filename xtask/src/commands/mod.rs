@@ -9,6 +9,7 @@ pub mod jupyter;
 pub mod lab_check;
 pub mod notebooks;
 pub mod notebooks_run;
+pub mod po;
 pub mod serve;
 pub mod serve_check;
 pub mod test;

@@ -1,5 +1,6 @@
 //! `cargo xtask test`: everything CI checks, as numbered steps with their times: fmt,
-//! clippy, `cargo test`, the preprocessor's self-test, the book build and its HTML checks,
+//! clippy, `cargo test`, the preprocessors' self-tests, the translations current, the book
+//! build (both editions) and its HTML checks,
 //! links, the browser test, live reload, the notebooks on the evcxr kernel, and the
 //! notebooks in JupyterLab in Chromium.
 
@@ -22,7 +23,7 @@ pub fn run(root: &Path) -> Result<()> {
         .map(|tool| Install::start(root, tool))
         .collect::<Result<Vec<_>>>()?;
     let evcxr = Install::start(root, &tools::EVCXR)?;
-    let mut steps = Steps::new(10);
+    let mut steps = Steps::new(11);
     steps.run("rustfmt --check", || {
         run_command(cargo().args(["fmt", "--all", "--check"]))
     })?;
@@ -40,17 +41,22 @@ pub fn run(root: &Path) -> Result<()> {
     steps.run("cargo test (listings, chapters, numbers, book)", || {
         run_command(cargo_step("test").args(["--workspace", "--exclude", "bench-peers"]))
     })?;
-    steps.run("the dedent preprocessor's self-test", || {
-        run_command(Command::new("python3").args(["preprocessors/dedent.py", "self-test"]))
+    steps.run("the preprocessors' self-tests (dedent, math)", || {
+        run_command(Command::new("python3").args(["preprocessors/dedent.py", "self-test"]))?;
+        run_command(Command::new("python3").args(["preprocessors/math.py", "self-test"]))
     })?;
-    let book = steps.run(
-        "mdbook build, HTML check and search index (first time: waits for mdbook and mdbook-katex)",
+    steps.run(
+        "every translation current (first time: waits for mdbook and mdbook-i18n-helpers)",
         || {
             for install in book_tools.into_iter().flatten() {
                 install.wait()?;
             }
-            super::build::book(root)
+            super::po::check(root)
         },
+    )?;
+    let book = steps.run(
+        "mdbook build of both editions, HTML check and search index",
+        || super::build::book(root),
     )?;
     steps.run(
         "links and anchors (first time: installs lychee from PyPI, seconds)",
