@@ -37,10 +37,11 @@ def build_translation(context, language, settings):
     for key in ("title", "description"):
         if key in settings:
             env[f"MDBOOK_BOOK__{key.upper()}"] = settings[key]
+    # The 404 page links its scripts from the site's URL: the edition's folder.
+    env["MDBOOK_OUTPUT__HTML__SITE_URL"] = f"/{language}/"
     html = config.get("output", {}).get("html", {})
     if "live-reload-endpoint" in html:
         env["MDBOOK_OUTPUT__HTML__LIVE_RELOAD_ENDPOINT"] = html["live-reload-endpoint"]
-        env["MDBOOK_OUTPUT__HTML__SITE_URL"] = f"/{language}/"
     out = root / config.get("book", {}).get("src", "src") / language
     result = subprocess.run(
         ["mdbook", "build", "--dest-dir", str(out)],

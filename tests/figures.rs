@@ -1,4 +1,5 @@
-//! The committed figures are exactly what `listings::machinery::figures` draws now.
+//! The committed figures, in both languages, are exactly what `listings::machinery::figures`
+//! draws now: `src/figures/<file>` in Chinese, `src/figures/en/<file>` in English.
 //!
 //! Like rust-analyzer's `ensure_file_contents`, through `listings::machinery::fresh`: on a
 //! difference the test fails, names the file and says how to refresh; with
@@ -6,16 +7,20 @@
 
 mod common;
 
+use listings::machinery::figures::{Language, all};
 use listings::machinery::fresh::ensure_fresh;
 
 #[test]
 fn committed_figures_are_fresh() {
     let mut stale = Vec::new();
-    for figure in listings::machinery::figures::all() {
-        let svg = (figure.draw)().unwrap_or_else(|e| panic!("{}: {e}", figure.file));
-        let path = common::path("src/figures").join(figure.file);
-        if let Err(e) = ensure_fresh(&path, &svg, "cargo xtask figures") {
-            stale.push(e.to_string());
+    for figure in all() {
+        for language in Language::ALL {
+            let file = figure.path(language);
+            let svg = (figure.draw)(language).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let path = common::path("src/figures").join(&file);
+            if let Err(e) = ensure_fresh(&path, &svg, "cargo xtask figures") {
+                stale.push(e.to_string());
+            }
         }
     }
     assert!(stale.is_empty(), "{}", stale.join("\n\n"));
@@ -23,12 +28,27 @@ fn committed_figures_are_fresh() {
 
 #[test]
 fn figures_are_deterministic() {
-    for figure in listings::machinery::figures::all() {
-        assert_eq!(
-            (figure.draw)().unwrap(),
-            (figure.draw)().unwrap(),
-            "{}",
-            figure.file
+    for figure in all() {
+        for language in Language::ALL {
+            let file = figure.path(language);
+            assert_eq!(
+                (figure.draw)(language).unwrap(),
+                (figure.draw)(language).unwrap(),
+                "src/figures/{file}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_two_languages_differ() {
+    for figure in all() {
+        assert_ne!(
+            (figure.draw)(Language::Chinese).unwrap(),
+            (figure.draw)(Language::English).unwrap(),
+            "src/figures/{} and src/figures/{} are the same",
+            figure.path(Language::Chinese),
+            figure.path(Language::English)
         );
     }
 }

@@ -7,19 +7,21 @@ use listings::machinery::fresh::ensure_fresh;
 #[test]
 fn committed_notebooks_are_fresh() {
     let notebooks = xtask::notebooks::generate(common::root()).expect("notebooks generate");
-    // The README's table of notebooks is generated from SUMMARY.md too, and kept fresh alike.
-    let readme = xtask::notebooks::readme(common::root()).expect("notebooks/README.md");
+    // The README's table of notebooks is generated from SUMMARY.md too, and kept fresh alike,
+    // as are each translated edition's README and kernel settings.
+    let companions = xtask::notebooks::companions(common::root()).expect("notebooks/README.md");
     let stale: Vec<String> = notebooks
         .iter()
-        .chain([&readme])
+        .chain(&companions)
         .filter_map(|notebook| {
             ensure_fresh(&notebook.path, &notebook.json, "cargo xtask notebooks").err()
         })
         .map(|e| e.to_string())
         .collect();
     assert!(stale.is_empty(), "{}", stale.join("\n\n"));
-    // One notebook per numbered chapter of SUMMARY.md.
-    assert_eq!(notebooks.len(), common::numbered().len());
+    // One notebook per numbered chapter of SUMMARY.md, in every edition.
+    let editions = 1 + xtask::edition::languages(common::root()).unwrap().len();
+    assert_eq!(notebooks.len(), editions * common::numbered().len());
 }
 
 #[test]

@@ -6,9 +6,11 @@
 //
 // Every page is served from 127.0.0.1 and must: log no console error; request nothing
 // outside localhost; render every formula with KaTeX (no raw TeX, no .katex-error);
-// load every image. The search must find Chinese and English words in the right
-// chapters, and clicking a result must open that chapter. print.html must hold every
-// chapter. A full-page screenshot of every page is kept in SHOTS_DIR for review.
+// load every image; carry its edition's `lang`; and link, by the language switch, to the
+// same page of the other edition (the Chinese at /, the English at /en/). The search must
+// find Chinese and English words in the right chapters of each edition, and only there,
+// and clicking a result must open that chapter. print.html must hold every chapter. A
+// full-page screenshot of every page is kept in SHOTS_DIR for review.
 import { chromium } from "playwright-core";
 import http from "node:http";
 import fs from "node:fs";
@@ -32,6 +34,13 @@ const QUERIES = [
     ["交叉熵", "ch02-one-hot"], ["惊讶度", "ch01-coin"], ["独热", "ch02-one-hot"], ["苹果", "ch02-one-hot"],
     ["对数", "ch01-coin"], ["梯度", "ch03-fused"], ["softmax", "ch03-fused"], ["PyTorch", "ch04-options"],
     ["标签平滑", "ch04-options"], ["困惑度", "ch05-training"], ["KL", "ch05-training"], ["缺页", "ch06-speed"], ["所有权", "rust-primer"], ["术语", "glossary"],
+];
+
+// The English edition's queries: each must find its chapter under en/, and nothing outside.
+const ENGLISH_QUERIES = [
+    ["cross-entropy", "ch02-one-hot"], ["surprise", "ch01-coin"], ["one-hot", "ch02-one-hot"],
+    ["softmax", "ch03-fused"], ["label smoothing", "ch04-options"], ["perplexity", "ch05-training"],
+    ["page fault", "ch06-speed"], ["ownership", "rust-primer"], ["苹果", "ch02-one-hot"],
 ];
 
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
@@ -73,8 +82,10 @@ async function checkPage(browser, base, name, shots) {
             if (/\$|\\[a-zA-Z]+\{/.test(n.textContent)) raw.push(n.textContent.trim().slice(0, 60));
         }
         const broken = [...document.images].filter((i) => !i.complete || i.naturalWidth === 0).map((i) => i.getAttribute("src"));
+        const other = document.getElementById("edition-switch");
         return { formulas: main.querySelectorAll(".katex").length, errors: main.querySelectorAll(".katex-error").length,
             images: document.images.length, broken, raw, title: document.title,
+            lang: document.documentElement.lang, other: other ? other.href : null,
             h1: [...main.querySelectorAll("h1")].map((h) => h.textContent.trim()) };
     });
     if (facts.errors) problems.push(`${facts.errors} formulas KaTeX could not render`);
@@ -85,9 +96,9 @@ async function checkPage(browser, base, name, shots) {
     return { problems, ...facts };
 }
 
-async function search(browser, base, query) {
+async function search(browser, base, query, edition = "") {
     const page = await browser.newPage();
-    await page.goto(`${base}/intro.html`, { waitUntil: "load" });
+    await page.goto(`${base}/${edition}intro.html`, { waitUntil: "load" });
     await page.keyboard.press("s");
     const input = page.locator("#book-search input");
     await input.waitFor({ timeout: 10000 });
@@ -102,7 +113,9 @@ async function search(browser, base, query) {
     }
     // The UI shows the first results; Pagefind's API lists them all, for the coverage check.
     const links = await page.evaluate(async (q) => {
-        const pagefind = await import(new URL("pagefind/pagefind.js", document.baseURI).href);
+        const site = document.documentElement.lang === "en" ? "../" : "";
+        const pagefind = await import(new URL(site + "pagefind/pagefind.js", document.baseURI).href);
+        await pagefind.init();
         const search = await pagefind.search(q);
         return Promise.all(search.results.map(async (r) => (await r.data()).url));
     }, query);
@@ -117,14 +130,36 @@ async function check(bookDir, shots) {
     const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS });
     try {
         if (shots) fs.mkdirSync(shots, { recursive: true });
-        const pages = fs.readdirSync(bookDir).filter((f) => f.endsWith(".html") && f !== "toc.html").sort();
+        const html = (dir) => fs.readdirSync(dir).filter((f) => f.endsWith(".html") && f !== "toc.html").sort();
+        const chinese = html(bookDir);
+        const english = html(path.join(bookDir, "en")).map((f) => `en/${f}`);
+        const pages = [...chinese, ...english];
+        if (english.length !== chinese.length) problems.push(`the English edition has ${english.length} pages, the Chinese ${chinese.length}`);
+        if (shots) fs.mkdirSync(path.join(shots, "en"), { recursive: true });
         let formulas = 0, images = 0;
         for (const name of pages) {
             const r = await checkPage(browser, base, name, shots);
             formulas += r.formulas; images += r.images;
             problems.push(...r.problems.map((p) => `${name}: ${p}`));
+            const en = name.startsWith("en/");
+            if (r.lang !== (en ? "en" : "zh-CN")) problems.push(`${name}: lang is ${r.lang}`);
+            const twin = `${base}/${en ? name.slice(3) : `en/${name}`}`;
+            if (name !== "404.html" && name !== "en/404.html" && r.other !== twin) problems.push(`${name}: the language switch goes to ${r.other}, not ${twin}`);
             console.log(`page ${name}: ${r.formulas} formulas, ${r.images} images, ${r.problems.length} problems`);
         }
+        // The switch, clicked: the same chapter in the other language, and back.
+        const hop = await browser.newPage();
+        await hop.goto(`${base}/${CHAPTERS[2].stem}.html`, { waitUntil: "load" });
+        await hop.click("#edition-switch");
+        await hop.waitForLoadState("load");
+        const there = [hop.url(), await hop.evaluate(() => document.documentElement.lang)];
+        await hop.click("#edition-switch");
+        await hop.waitForLoadState("load");
+        const back = hop.url();
+        await hop.close();
+        if (there[0] !== `${base}/en/${CHAPTERS[2].stem}.html` || there[1] !== "en" || back !== `${base}/${CHAPTERS[2].stem}.html`)
+            problems.push(`the language switch of ${CHAPTERS[2].stem} went to ${there.join(" ")} and back to ${back}`);
+        else console.log(`language switch: ${CHAPTERS[2].stem}.html → en/${CHAPTERS[2].stem}.html → back`);
         // The figures on a dark theme, for review: each is a white card with a frame.
         if (shots) {
             const dark = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -142,13 +177,27 @@ async function check(bookDir, shots) {
         for (const { title } of CHAPTERS) {
             if (!print.h1.some((h) => h.includes(title))) problems.push(`print.html lacks chapter ${title}`);
         }
-        // Search.
+        // The English print.html holds as many chapters as the Chinese.
+        const printEn = await checkPage(browser, base, "en/print.html", null);
+        if (printEn.h1.length !== print.h1.length) problems.push(`en/print.html has ${printEn.h1.length} chapter titles, print.html ${print.h1.length}`);
+        // Search, in each edition: the Chinese finds Chinese pages only, the English English ones.
+        for (const [query, chapter] of ENGLISH_QUERIES) {
+            const { links, excerpt, page } = await search(browser, base, query, "en/");
+            const hit = links.some((l) => l.includes(`/en/${chapter}`));
+            const stray = links.filter((l) => !l.includes("/en/"));
+            console.log(`search (en) ${query}: ${links.length} results, ${hit ? "finds" : "MISSES"} en/${chapter}; first excerpt: ${excerpt.slice(0, 50)}`);
+            if (!hit) problems.push(`search (en) ${query} does not find en/${chapter} (got ${links.join(", ")})`);
+            if (stray.length) problems.push(`search (en) ${query} finds Chinese pages: ${stray.join(", ")}`);
+            if (/\\[a-z]{2,}|\$/.test(excerpt)) problems.push(`search (en) ${query}: TeX in the excerpt: ${excerpt}`);
+            if (page) await page.close();
+        }
         for (const [query, chapter] of QUERIES) {
             const { links, excerpt, page } = await search(browser, base, query);
             const hit = links.some((l) => l.includes(chapter));
+            if (links.some((l) => l.includes("/en/"))) problems.push(`search ${query} finds English pages: ${links.join(", ")}`);
             console.log(`search ${query}: ${links.length} results, ${hit ? "finds" : "MISSES"} ${chapter}; first excerpt: ${excerpt.slice(0, 50)}`);
             if (!hit) problems.push(`search ${query} does not find ${chapter} (got ${links.join(", ")})`);
-            if (/\\[a-z]+|\$/.test(excerpt)) problems.push(`search ${query}: TeX in the excerpt: ${excerpt}`);
+            if (/\\[a-z]{2,}|\$/.test(excerpt)) problems.push(`search ${query}: TeX in the excerpt: ${excerpt}`);
             if (page && query === "独热" && hit) {
                 await page.locator(`#book-search .pagefind-ui__result-link[href*="${chapter}"]`).first().click();
                 await page.waitForLoadState("load");
@@ -157,7 +206,7 @@ async function check(bookDir, shots) {
             }
             if (page) await page.close();
         }
-        console.log(`browser: ${pages.length} pages, ${formulas} formulas, ${images} images, ${QUERIES.length} queries checked`);
+        console.log(`browser: ${pages.length} pages (${english.length} English), ${formulas} formulas, ${images} images, ${QUERIES.length} + ${ENGLISH_QUERIES.length} queries checked`);
     } finally {
         await browser.close();
         server.close();

@@ -177,7 +177,8 @@ mod tests {
                 "lab-check",
                 "bench",
                 "goldens",
-                "tools"
+                "tools",
+                "po"
             ]
         );
         assert!(Cli::try_parse_from(["cargo xtask", "serve-check"]).is_ok());

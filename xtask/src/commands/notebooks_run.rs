@@ -1,4 +1,4 @@
-//! `cargo xtask notebooks-run`: every notebook executed on the evcxr kernel by
+//! `cargo xtask notebooks-run`: every notebook of every edition executed on the evcxr kernel by
 //! `xtask/py/execute_notebooks.py`, each code cell checked against what it must print.
 
 use std::path::{Path, PathBuf};
@@ -25,12 +25,19 @@ pub fn run(root: &Path) -> Result<()> {
     .context("the notebook checker's self-test")?;
     // The self-test started kernels: the spec must still give each its own folder.
     jupyter.check_spec()?;
-    // The chapters' notebooks, from SUMMARY.md: a stray .ipynb in the folder is not run.
-    let notebooks: Vec<PathBuf> = notebooks::chapters(root)?
+    // The chapters' notebooks, from SUMMARY.md, in every edition: a stray .ipynb in the
+    // folder is not run.
+    let mut folders = vec![root.join("notebooks")];
+    for language in xtask::edition::languages(root)? {
+        folders.push(root.join("notebooks").join(language));
+    }
+    let chapters = notebooks::chapters(root)?;
+    let notebooks: Vec<PathBuf> = folders
         .iter()
-        .map(|chapter| {
-            root.join("notebooks")
-                .join(notebooks::file_name(&chapter.stem))
+        .flat_map(|folder| {
+            chapters
+                .iter()
+                .map(|chapter| folder.join(notebooks::file_name(&chapter.stem)))
         })
         .collect();
     run_command(jupyter.python().arg(&script).args(&notebooks))

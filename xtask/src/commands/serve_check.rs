@@ -1,6 +1,7 @@
 //! `cargo xtask serve-check`: `cargo xtask serve` as an author uses it, on a copy of the
 //! book under `target/web/live`: after a chapter is edited, the served page shows the edit
-//! and the search finds the new word.
+//! and the search finds the new word; the English edition, served at `/en/`, is rebuilt
+//! too (the new paragraph, not yet translated, shows there in Chinese).
 
 use std::path::Path;
 use std::process::Command;
@@ -23,6 +24,7 @@ fn copy_sources(root: &Path, dir: &Path) -> Result<()> {
         "listings/src",
         "listings/tests",
         "listings/output",
+        "po",
     ] {
         copy_dir(&root.join(part), &dir.join(part))?;
     }
@@ -78,10 +80,13 @@ pub fn run(root: &Path) -> Result<()> {
     std::thread::scope(|scope| {
         let server = scope.spawn(|| serve_live(root, &dir, port, Some(&log), &stop));
         let page = format!("{chapter}.html");
+        let english = format!("en/{chapter}.html");
         let outcome = (|| {
-            if !wait_for(180, || get(port, &page).is_some() && index.exists()) {
+            if !wait_for(180, || {
+                get(port, &page).is_some() && get(port, &english).is_some() && index.exists()
+            }) {
                 bail!(
-                    "mdbook serve showed no {page} with a search index (log: {})",
+                    "mdbook serve showed no {page} and {english} with a search index (log: {})",
                     log.display()
                 );
             }
@@ -99,6 +104,12 @@ pub fn run(root: &Path) -> Result<()> {
                     log.display()
                 );
             }
+            if !wait_for(60, || get(port, &english).is_some_and(|b| b.contains(word))) {
+                bail!(
+                    "the served {english} was not rebuilt after the edit (log: {})",
+                    log.display()
+                );
+            }
             // The index must be newer than the page that shows the word: an edit can start
             // two rebuilds (the write truncates the file first), and an index of the first,
             // which may not have the word yet, also differs from `before`.
@@ -109,7 +120,9 @@ pub fn run(root: &Path) -> Result<()> {
             }) {
                 bail!("the search index was not rebuilt after the edit");
             }
-            eprintln!("xtask: live reload: the edited {page} is served and the index rebuilt");
+            eprintln!(
+                "xtask: live reload: the edited {page} (and {english}) is served and the index rebuilt"
+            );
             run_command(
                 Command::new("node")
                     .arg(root.join("web/check.mjs"))

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow};
 use listings::machinery::layout::anchor;
 
-use super::{Expect, read};
+use super::{Edition, Expect, read};
 
 /// One cell of a notebook, before it becomes JSON.
 pub(super) enum Cell {
@@ -30,10 +30,11 @@ fn resolve(root: &Path, path: &str, name: Option<&str>) -> Result<String> {
 }
 
 /// Chapter links point at the notebooks instead, links to the book's other pages (the
-/// Rust primer, the glossary) at their Markdown in `src/`; figures are drawn by cells. An
+/// Rust primer, the glossary) at their Markdown in `src/` (a translated notebook: at the
+/// built page of its edition, `book/<language>/`); figures are drawn by cells. An
 /// exercise's collapsed answer (`<details>`) cannot span cells in Jupyter, so its
 /// summary becomes a bold line and the answer's code a cell of its own.
-fn jupyter_markdown(line: &str) -> String {
+fn jupyter_markdown(line: &str, edition: &Edition) -> String {
     match line.trim() {
         "<details>" | "</details>" => return String::new(),
         l if l.starts_with("<summary>") && l.ends_with("</summary>") => {
@@ -48,15 +49,24 @@ fn jupyter_markdown(line: &str) -> String {
         regex::Regex::new(r"\]\(ch(\d\d-[\w-]+)\.md\)").expect("valid regex")
     });
     static PAGE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"\]\(((?:[\w-]+)\.md(?:#[^)]*)?)\)").expect("valid regex")
+        regex::Regex::new(r"\]\(([\w-]+)\.md((?:#[^)]*)?)\)").expect("valid regex")
     });
     let line = LINK.replace_all(line, "]($1.ipynb)");
-    PAGE.replace_all(&line, "](../src/$1)").into_owned()
+    let page = match edition {
+        Edition::Chinese => "](../src/$1.md$2)".to_string(),
+        Edition::Translated(t) => format!("](../../book/{}/$1.html$2)", t.language),
+    };
+    PAGE.replace_all(&line, page.as_str()).into_owned()
 }
 
-pub(super) fn cells_of(root: &Path, chapter: &str, markdown: &str) -> Result<Vec<Cell>> {
-    let image =
-        regex::Regex::new(r"^!\[([^\]]*)\]\(figures/([\w-]+)\.svg\)$").expect("valid regex");
+pub(super) fn cells_of(
+    root: &Path,
+    chapter: &str,
+    markdown: &str,
+    edition: &Edition,
+) -> Result<Vec<Cell>> {
+    let image = regex::Regex::new(r"^!\[([^\]]*)\]\(figures/(?:[\w-]+/)?([\w-]+)\.svg\)$")
+        .expect("valid regex");
     let mut cells = Vec::new();
     let mut prose: Vec<String> = Vec::new();
     let flush = |prose: &mut Vec<String>, cells: &mut Vec<Cell>| {
@@ -84,7 +94,12 @@ pub(super) fn cells_of(root: &Path, chapter: &str, markdown: &str) -> Result<Vec
             match (lang, listing) {
                 ("rust", Some((path, Some(anchor)))) => {
                     flush(&mut prose, &mut cells);
-                    let source = resolve(root, path, Some(anchor))?;
+                    let source = match edition {
+                        Edition::Chinese => resolve(root, path, Some(anchor))?,
+                        Edition::Translated(t) => {
+                            t.code("rust", &resolve(root, path, Some(anchor))?)?
+                        }
+                    };
                     // What the cell must print is the output file the book shows for
                     // this region; the book's ```text block for it is dropped below.
                     let output = root
@@ -129,20 +144,33 @@ pub(super) fn cells_of(root: &Path, chapter: &str, markdown: &str) -> Result<Vec
         if let Some(cap) = image.captures(line) {
             flush(&mut prose, &mut cells);
             let figure = cap[2].replace('-', "_");
-            cells.push(Cell::Markdown(format!(
-                "**图：{}**（下面的单元格用 `listings::machinery::figures::{figure}` 现场画出）",
-                &cap[1]
-            )));
+            let (caption, language) = match edition {
+                Edition::Chinese => (
+                    format!(
+                        "**图：{}**（下面的单元格用 `listings::machinery::figures::{figure}` 现场画出）",
+                        &cap[1]
+                    ),
+                    "Chinese",
+                ),
+                Edition::Translated(_) => (
+                    format!(
+                        "**Figure: {}** (drawn live by the cell below, with `listings::machinery::figures::{figure}`)",
+                        &cap[1]
+                    ),
+                    "English",
+                ),
+            };
+            cells.push(Cell::Markdown(caption));
             cells.push(Cell::Code {
                 source: format!(
-                    "let svg = listings::machinery::figures::{figure}()?;\nprintln!(\"EVCXR_BEGIN_CONTENT image/svg+xml\\n{{svg}}\\nEVCXR_END_CONTENT\");"
+                    "let svg = listings::machinery::figures::{figure}(listings::machinery::figures::Language::{language})?;\nprintln!(\"EVCXR_BEGIN_CONTENT image/svg+xml\\n{{svg}}\\nEVCXR_END_CONTENT\");"
                 ),
                 expect: Expect { stdout: String::new(), display: Some("image/svg+xml"), origin: format!("figures/{}.svg", &cap[2]) },
             });
             i += 1;
             continue;
         }
-        prose.push(jupyter_markdown(line));
+        prose.push(jupyter_markdown(line, edition));
         i += 1;
     }
     flush(&mut prose, &mut cells);
@@ -168,17 +196,27 @@ fn printed_by_last_cell(cells: &[Cell], body: &[&str]) -> bool {
 
 /// The last cell's code. It ends with a statement, not a block: evcxr would display a
 /// block's `()`.
-const NUMBERS_CELL: &str = r#"// 本章正文引用的每一个数字，都由 listings::machinery::quoted 中的代码算出
+const NUMBERS_CELL: &str = r#"// COMMENT
 let numbers = listings::machinery::quoted::chapter_lines("CHAPTER")?;
 println!("{}", numbers.join("
 "));"#;
 
 /// The last cell: every number the chapter quotes, printed from `listings::machinery::quoted`.
-pub(super) fn numbers_cell(chapter: &str) -> Result<Cell> {
+pub(super) fn numbers_cell(chapter: &str, edition: &Edition) -> Result<Cell> {
     let lines = listings::machinery::quoted::chapter_lines(chapter)
         .context("computing the quoted numbers")?;
     let stdout: String = lines.iter().map(|line| format!("{line}\n")).collect();
-    let source = NUMBERS_CELL.replace("CHAPTER", chapter);
+    let comment = match edition {
+        Edition::Chinese => {
+            "本章正文引用的每一个数字，都由 listings::machinery::quoted 中的代码算出"
+        }
+        Edition::Translated(_) => {
+            "Every number this chapter's text quotes, computed by listings::machinery::quoted"
+        }
+    };
+    let source = NUMBERS_CELL
+        .replace("CHAPTER", chapter)
+        .replace("COMMENT", comment);
     Ok(Cell::Code {
         source,
         expect: Expect {
@@ -197,24 +235,39 @@ mod tests {
     fn links_to_other_pages_open_their_markdown() {
         assert_eq!(
             jupyter_markdown(
-                "见[怎么读](rust-primer.md#问号与-result)与[第 2 章](ch09-example.md)"
+                "见[怎么读](rust-primer.md#问号与-result)与[第 2 章](ch09-example.md)",
+                &Edition::Chinese
             ),
             "见[怎么读](../src/rust-primer.md#问号与-result)与[第 2 章](09-example.ipynb)"
         );
+        let english = Edition::Translated(xtask_translation());
+        assert_eq!(
+            jupyter_markdown(
+                "See [the primer](rust-primer.md#the-question-mark) and [Chapter 2](ch02-one-hot.md)",
+                &english
+            ),
+            "See [the primer](../../book/en/rust-primer.html#the-question-mark) and [Chapter 2](02-one-hot.ipynb)"
+        );
+    }
+
+    fn xtask_translation() -> &'static crate::edition::Translation {
+        static EMPTY: std::sync::LazyLock<crate::edition::Translation> =
+            std::sync::LazyLock::new(|| crate::edition::Translation::empty("en"));
+        &EMPTY
     }
 
     #[test]
     fn names_and_links() {
         assert_eq!(super::super::file_name("ch03-fused"), "03-fused.ipynb");
         assert_eq!(
-            jupyter_markdown("见[第 1 章](ch01-coin.md)。"),
+            jupyter_markdown("见[第 1 章](ch01-coin.md)。", &Edition::Chinese),
             "见[第 1 章](01-coin.ipynb)。"
         );
         assert_eq!(
-            jupyter_markdown("<summary>参考答案</summary>"),
+            jupyter_markdown("<summary>参考答案</summary>", &Edition::Chinese),
             "**参考答案**"
         );
-        assert_eq!(jupyter_markdown("</details>"), "");
+        assert_eq!(jupyter_markdown("</details>", &Edition::Chinese), "");
         assert_eq!(
             include("{{#include ../a.rs:x}}"),
             Some(("../a.rs", Some("x")))

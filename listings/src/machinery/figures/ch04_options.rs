@@ -2,7 +2,7 @@
 
 use plotters::prelude::*;
 
-use super::{ACCENT, CURVE, FONT, FigureError, INK, MUTED, axes, chart, legend, svg};
+use super::{ACCENT, CURVE, FONT, FigureError, INK, Language, MUTED, axes, chart, legend, svg};
 use crate::one_hot::GOOD_PREDICTION;
 use crate::{CrossEntropyLoss, LossError, Target};
 
@@ -40,10 +40,13 @@ pub fn smoothing_minimum() -> Result<(f64, f64), LossError> {
 /// only when every logit may move.
 ///
 /// ```
-/// let svg = listings::machinery::figures::label_smoothing().unwrap();
-/// assert!(svg.contains("ε = 0.1") && svg.contains("z = 1.526"));
+/// use listings::machinery::figures::{Language, label_smoothing};
+/// let svg = label_smoothing(Language::Chinese).unwrap();
+/// assert!(svg.contains("ε = 0.1") && svg.contains("最低点：z = 1.526"));
+/// let svg = label_smoothing(Language::English).unwrap();
+/// assert!(svg.contains("No smoothing (ε = 0)") && svg.contains("Minimum: z = 1.526"));
 /// ```
-pub fn label_smoothing() -> Result<String, FigureError> {
+pub fn label_smoothing(language: Language) -> Result<String, FigureError> {
     let target = 3;
     let answer = ndarray::arr1(&[target as i64]).into_dyn();
     let mut logits = ndarray::arr2(&[GOOD_PREDICTION]).mapv(f64::ln).into_dyn();
@@ -77,14 +80,20 @@ pub fn label_smoothing() -> Result<String, FigureError> {
     svg(|root| {
         let mut chart = chart(
             root,
-            "标签平滑让损失在有限的 logit 处取到最小值",
+            language.pick(
+                "标签平滑让损失在有限的 logit 处取到最小值",
+                "Label smoothing gives the loss a minimum at a finite logit",
+            ),
             -3.0..9.0,
             0.0..4.0,
         )?;
         axes(
             &mut chart,
-            "“苹果”的 logit z（其余 logit 固定为第 2 章预测的 ln ŷ）",
-            "损失",
+            language.pick(
+                "“苹果”的 logit z（其余 logit 固定为第 2 章预测的 ln ŷ）",
+                "Logit z of “苹果” (the other logits fixed at ln ŷ of chapter 2's prediction)",
+            ),
+            language.pick("损失", "Loss"),
         )?;
         for (eps, points) in &curves {
             let color = if *eps > 0.0 { ACCENT } else { CURVE };
@@ -96,7 +105,9 @@ pub fn label_smoothing() -> Result<String, FigureError> {
                 .label(if *eps > 0.0 {
                     "ε = 0.1".to_string()
                 } else {
-                    "不平滑（ε = 0）".to_string()
+                    language
+                        .pick("不平滑（ε = 0）", "No smoothing (ε = 0)")
+                        .to_string()
                 })
                 .legend(move |(x, y)| {
                     PathElement::new([(x, y), (x + 24, y)], color.stroke_width(3))
@@ -110,15 +121,23 @@ pub fn label_smoothing() -> Result<String, FigureError> {
         ))?;
         chart.draw_series([EmptyElement::at((3.2, floor))
             + Text::new(
-                format!("H(ỹ) ≈ {floor:.3}：所有 logit 都可调时的下限"),
-                (0, 8),
+                language.pick(
+                    format!("H(ỹ) ≈ {floor:.3}：所有 logit 都可调时的下限"),
+                    format!("H(ỹ) ≈ {floor:.3}: the floor when every logit may move"),
+                ),
+                // 英文的标注更长：左移，免得超出图的右边
+                language.pick((0, 8), (-30, 8)),
                 (FONT, 15).into_font().color(&INK),
             )])?;
         chart.draw_series([Circle::new(lowest, 6, ACCENT.filled())])?;
         chart.draw_series([EmptyElement::at(lowest)
             + Text::new(
-                format!("最低点：z = {:.3}，损失 ≈ {:.3}", lowest.0, lowest.1),
-                (-110, -36),
+                language.pick(
+                    format!("最低点：z = {:.3}，损失 ≈ {:.3}", lowest.0, lowest.1),
+                    format!("Minimum: z = {:.3}, loss ≈ {:.3}", lowest.0, lowest.1),
+                ),
+                // 英文的标注更宽，左端会碰到曲线：稍微抬高
+                language.pick((-110, -36), (-110, -46)),
                 (FONT, 16).into_font().color(&ACCENT),
             )])?;
         legend(&mut chart, SeriesLabelPosition::UpperRight)?;

@@ -4,21 +4,22 @@
 use plotters::prelude::*;
 
 use super::{
-    ACCENT, CURVE, FONT, FigureError, INK, MUTED, bar_series, category_axes, chart, legend, svg,
+    ACCENT, CURVE, FONT, FigureError, INK, Language, MUTED, bar_series, category_axes, chart,
+    legend, svg,
 };
 use crate::machinery::speed::{BIG, Bench, LINEAR_PEERS, Op, Peer};
 
 /// The bars of the roofline figure, each with the short label it gets under its bars
-/// (seven names in full would run into each other): the read+write floor, ours by where
-/// the gradient goes, then torch.
-const ROOFLINE: [(Peer, &str); 7] = [
-    (Peer::ReadWrite, "read+write"),
-    (Peer::OursInPlace, "in place"),
-    (Peer::OursInto, "into"),
-    (Peer::Ours, "ours"),
-    (Peer::OursSmallPages, "ours 4 KiB"),
-    (Peer::TorchThp, "torch THP"),
-    (Peer::TorchDefault, "torch 默认"),
+/// (seven names in full would run into each other), in Chinese and in English: the
+/// read+write floor, ours by where the gradient goes, then torch.
+const ROOFLINE: [(Peer, &str, &str); 7] = [
+    (Peer::ReadWrite, "read+write", "read+write"),
+    (Peer::OursInPlace, "in place", "in place"),
+    (Peer::OursInto, "into", "into"),
+    (Peer::Ours, "ours", "ours"),
+    (Peer::OursSmallPages, "ours 4 KiB", "ours 4 KiB"),
+    (Peer::TorchThp, "torch THP", "torch THP"),
+    (Peer::TorchDefault, "torch 默认", "torch default"),
 ];
 
 /// Chapter 6's roofline: forward+backward on `[8192, 50257]`, each peer's time over the
@@ -27,15 +28,21 @@ const ROOFLINE: [(Peer, &str); 7] = [
 /// of its own.
 ///
 /// ```
-/// let svg = listings::machinery::figures::speed_roofline().unwrap();
+/// use listings::machinery::figures::{Language, speed_roofline};
+/// let svg = speed_roofline(Language::Chinese).unwrap();
 /// assert!(svg.contains("torch THP") && svg.contains("2 线程") && svg.contains("读一遍"));
+/// let svg = speed_roofline(Language::English).unwrap();
+/// assert!(svg.contains("torch default") && !svg.contains("torch 默认"));
+/// assert!(svg.contains("1 thread") && !svg.contains("1 threads"));
+/// assert!(svg.contains("2 threads") && svg.contains("Read once (floor)"));
 /// ```
-pub fn speed_roofline() -> Result<String, FigureError> {
+pub fn speed_roofline(language: Language) -> Result<String, FigureError> {
     let bench = Bench::load()?;
     let (n, c) = BIG;
     let (peers, names): (Vec<Peer>, Vec<&str>) = ROOFLINE
         .into_iter()
-        .filter(|&(p, _)| [1, 2].iter().all(|&t| bench.has(n, c, t, p, op_of(p))))
+        .filter(|&(p, ..)| [1, 2].iter().all(|&t| bench.has(n, c, t, p, op_of(p))))
+        .map(|(p, chinese, english)| (p, language.pick(chinese, english)))
         .unzip();
     let mut bars = Vec::new();
     for (i, &peer) in peers.iter().enumerate() {
@@ -55,7 +62,10 @@ pub fn speed_roofline() -> Result<String, FigureError> {
         .max(1.0);
     let low = -0.3;
     svg(|root| {
-        let caption = format!("[{n}, {c}] 前向 + 反向：用时是读一遍 logits 的几倍");
+        let caption = language.pick(
+            format!("[{n}, {c}] 前向 + 反向：用时是读一遍 logits 的几倍"),
+            format!("[{n}, {c}] forward + backward: time over one read of the logits"),
+        );
         let mut chart = chart(root, &caption, -0.5..peers.len() as f64 - 0.5, low..high)?;
         let times = |y: &f64| {
             if (y - y.round()).abs() > 1e-9 {
@@ -67,7 +77,10 @@ pub fn speed_roofline() -> Result<String, FigureError> {
         category_axes(
             &mut chart,
             &names,
-            ("实现", "÷ 读一遍（对数刻度）"),
+            (
+                language.pick("实现", "Implementation"),
+                language.pick("÷ 读一遍（对数刻度）", "÷ read once (log scale)"),
+            ),
             Some(&times),
         )?;
         for (threads, color) in [(1, MUTED), (2, CURVE)] {
@@ -81,7 +94,10 @@ pub fn speed_roofline() -> Result<String, FigureError> {
                 &mine,
                 (low, -16),
                 color,
-                &format!("{threads} 线程"),
+                &language.pick(
+                    format!("{threads} 线程"),
+                    format!("{threads} thread{}", if threads == 1 { "" } else { "s" }),
+                ),
             )?;
         }
         // The read floor: 1×.
@@ -89,11 +105,19 @@ pub fn speed_roofline() -> Result<String, FigureError> {
             vec![(-0.5, 0.0), (peers.len() as f64 - 0.5, 0.0)],
             ACCENT.stroke_width(2),
         )))?;
+        let end = (peers.len() as f64 - 0.5, 0.0);
+        // 英文的标注更宽，横跨两根深色的柱子：衬一块白底，字才看得清
+        if language == Language::English {
+            chart.draw_series(std::iter::once(
+                EmptyElement::at(end)
+                    + Rectangle::new([(-124, -23), (0, -5)], WHITE.mix(0.9).filled()),
+            ))?;
+        }
         chart.draw_series(std::iter::once(
-            EmptyElement::at((peers.len() as f64 - 0.5, 0.0))
+            EmptyElement::at(end)
                 + Text::new(
-                    "读一遍（下限）",
-                    (-110, -20),
+                    language.pick("读一遍（下限）", "Read once (floor)"),
+                    language.pick((-110, -20), (-120, -20)),
                     (FONT, 15).into_font().color(&INK),
                 ),
         ))?;
@@ -114,10 +138,13 @@ fn op_of(peer: Peer) -> Op {
 /// our chunked version and torch's two, from `bench/results.json`.
 ///
 /// ```
-/// let svg = listings::machinery::figures::linear_memory().unwrap();
-/// assert!(svg.contains("torch unfused") && svg.contains("MB"));
+/// use listings::machinery::figures::{Language, linear_memory};
+/// let svg = linear_memory(Language::Chinese).unwrap();
+/// assert!(svg.contains("torch unfused") && svg.contains("峰值新增内存"));
+/// let svg = linear_memory(Language::English).unwrap();
+/// assert!(svg.contains("torch unfused") && svg.contains("peak added memory"));
 /// ```
-pub fn linear_memory() -> Result<String, FigureError> {
+pub fn linear_memory(language: Language) -> Result<String, FigureError> {
     let bench = Bench::load()?;
     let mut bars = Vec::new();
     for peer in LINEAR_PEERS {
@@ -131,7 +158,10 @@ pub fn linear_memory() -> Result<String, FigureError> {
     svg(|root| {
         let mut chart = chart(
             root,
-            "LM 头 + 交叉熵（前向 + 反向）：峰值新增内存",
+            language.pick(
+                "LM 头 + 交叉熵（前向 + 反向）：峰值新增内存",
+                "LM head + cross-entropy (forward + backward): peak added memory",
+            ),
             -0.5..LINEAR_PEERS.len() as f64 - 0.5,
             0.0..top,
         )?;
@@ -139,7 +169,10 @@ pub fn linear_memory() -> Result<String, FigureError> {
         category_axes(
             &mut chart,
             &LINEAR_PEERS.map(|p| p.name()),
-            ("实现（1 线程）", "MB"),
+            (
+                language.pick("实现（1 线程）", "Implementation (1 thread)"),
+                "MB",
+            ),
             Some(&megabytes),
         )?;
         chart.draw_series(bars.iter().enumerate().map(|(i, &(mb, _))| {
@@ -150,7 +183,10 @@ pub fn linear_memory() -> Result<String, FigureError> {
         chart.draw_series(bars.iter().enumerate().map(|(i, &(mb, s))| {
             EmptyElement::at((i as f64, mb))
                 + Text::new(
-                    format!("{mb:.0} MB，{s:.1} s"),
+                    language.pick(
+                        format!("{mb:.0} MB，{s:.1} s"),
+                        format!("{mb:.0} MB, {s:.1} s"),
+                    ),
                     (-50, -20),
                     (FONT, 15).into_font().color(&INK),
                 )
@@ -159,7 +195,10 @@ pub fn linear_memory() -> Result<String, FigureError> {
         chart.draw_series(std::iter::once(
             EmptyElement::at((0.0, bars[0].0))
                 + Text::new(
-                    format!("（实测偏低：至少 {floor:.0} MB）"),
+                    language.pick(
+                        format!("（实测偏低：至少 {floor:.0} MB）"),
+                        format!("(undercounted: at least {floor:.0} MB)"),
+                    ),
                     (-50, -40),
                     (FONT, 15).into_font().color(&INK),
                 ),

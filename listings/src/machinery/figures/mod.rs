@@ -1,7 +1,9 @@
 //! The figures of the book, drawn with plotters as SVG from the same functions the chapters
 //! teach: one module per chapter, and here the list of them all and the style they share.
-//! `cargo xtask figures` writes them to `src/figures/`; the book test `tests/figures.rs`
-//! fails when a committed figure differs from what this code draws now.
+//! Each figure is drawn in the book's two languages ([`Language`]) by the same code, only
+//! its text differs. `cargo xtask figures` writes them to `src/figures/` (Chinese) and
+//! `src/figures/en/` (English); the book test `tests/figures.rs` fails when a committed
+//! figure differs from what this code draws now.
 //!
 //! Text is laid out with plotters' built-in font metrics (no system fonts are read), so the
 //! SVG is byte-for-byte the same on every machine; the browser draws the glyphs.
@@ -46,10 +48,59 @@ pub enum FigureError {
     Bench(#[from] SpeedError),
 }
 
-/// A figure of the book: its file name under `src/figures/` and the code that draws it.
+/// The language a figure's text is written in: the book's own Chinese, or its English
+/// edition. Only the text differs; the data (the vocabulary's tokens "我", "苹果", …) and
+/// the numbers are the same in both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    Chinese,
+    English,
+}
+
+impl Language {
+    /// Both languages, the book's own first.
+    pub const ALL: [Self; 2] = [Self::Chinese, Self::English];
+
+    /// The one of the two texts (or offsets, or anything else) for this language.
+    ///
+    /// ```
+    /// use listings::machinery::figures::Language;
+    /// assert_eq!(Language::Chinese.pick("损失", "Loss"), "损失");
+    /// assert_eq!(Language::English.pick((-232, -80), (-250, -80)), (-250, -80));
+    /// ```
+    pub fn pick<T>(self, chinese: T, english: T) -> T {
+        match self {
+            Self::Chinese => chinese,
+            Self::English => english,
+        }
+    }
+
+    /// The folder of this language's figures under `src/figures/`: "" for Chinese (the
+    /// book's own), "en/" for English.
+    pub fn folder(self) -> &'static str {
+        self.pick("", "en/")
+    }
+}
+
+/// A figure of the book: its file name under `src/figures/` and the code that draws it in
+/// either language.
 pub struct Figure {
     pub file: &'static str,
-    pub draw: fn() -> Result<String, FigureError>,
+    pub draw: fn(Language) -> Result<String, FigureError>,
+}
+
+impl Figure {
+    /// Where the figure in `language` lives, relative to `src/figures/`.
+    ///
+    /// ```
+    /// use listings::machinery::figures::{Language, all};
+    /// let first = &all()[0];
+    /// assert_eq!(first.path(Language::Chinese), "surprise-curve.svg");
+    /// assert_eq!(first.path(Language::English), "en/surprise-curve.svg");
+    /// ```
+    pub fn path(&self, language: Language) -> String {
+        format!("{}{}", language.folder(), self.file)
+    }
 }
 
 /// Every figure, in the order the chapters show them.
@@ -123,7 +174,7 @@ pub(super) fn chart<'a, 'b>(
         .build_cartesian_2d(x, y)?)
 }
 
-/// The book's axes: described in Chinese, without the busy minor grid.
+/// The book's axes: described in the figure's language, without the busy minor grid.
 pub(super) fn axes(chart: &mut Chart, x_desc: &str, y_desc: &str) -> Result<(), FigureError> {
     chart
         .configure_mesh()
@@ -245,5 +296,12 @@ mod tests {
     fn every_figure_has_its_own_file() {
         let files: std::collections::BTreeSet<_> = all().iter().map(|f| f.file).collect();
         assert_eq!(files.len(), all().len());
+    }
+
+    #[test]
+    fn the_languages_have_their_own_folders() {
+        assert_eq!(Language::ALL, [Language::Chinese, Language::English]);
+        assert_eq!(Language::Chinese.folder(), "");
+        assert_eq!(Language::English.folder(), "en/");
     }
 }
