@@ -163,7 +163,7 @@ pub fn serve_live(
 /// Serves the book on localhost:3000 with live reload and search (Ctrl-C stops).
 pub fn serve(root: &Path) -> Result<()> {
     eprintln!(
-        "xtask: serving the book on http://localhost:3000 (Ctrl-C stops); every edit rebuilds it"
+        "xtask: serving the book on http://localhost:3000 (English: http://localhost:3000/en/; Ctrl-C stops); every edit rebuilds it"
     );
     serve_live(root, root, 3000, None, &AtomicBool::new(false))
 }
