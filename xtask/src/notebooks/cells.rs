@@ -77,6 +77,7 @@ pub(super) fn cells_of(
         prose.clear();
     };
     let lines: Vec<&str> = markdown.lines().collect();
+    let mut summary = false;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -170,7 +171,15 @@ pub(super) fn cells_of(
             i += 1;
             continue;
         }
-        prose.push(jupyter_markdown(line, edition));
+        // An answer's summary on lines of its own (`<summary>`, its text, `</summary>`):
+        // the text becomes the bold line, as in the one-line form.
+        match line.trim() {
+            "<summary>" => summary = true,
+            "</summary>" => summary = false,
+            text if summary && !text.is_empty() => prose.push(format!("**{text}**")),
+            _ if summary => {}
+            _ => prose.push(jupyter_markdown(line, edition)),
+        }
         i += 1;
     }
     flush(&mut prose, &mut cells);
