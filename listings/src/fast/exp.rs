@@ -67,7 +67,7 @@ pub fn exp_nonpositive_with<const FMA: bool>(x: f32) -> f32 {
     // k 的尾数低位里就是整数 n = round(x·log2 e)
     let k = madd(x, LOG2E, ROUND);
     let n = k - ROUND;
-    // r = x − n·ln 2，|r| ≤ ln 2 / 2
+    // r = x − n·ln 2, |r| ≤ ln 2 / 2
     let r = madd(-n, LN2_LO, madd(-n, LN2_HI, x));
     // e^r ≈ 6 次多项式（系数见上面的 MINIMAX），秦九韶（Horner）法：p·r + c，
     // 从最高次往下，每一步一次乘加

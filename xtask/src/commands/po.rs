@@ -4,7 +4,8 @@
 //! The template `target/po/messages.pot` is extracted from the book as the build sees it
 //! (mdbook-xgettext, after the includes and the math guard); `msgmerge` then updates each
 //! `po/<language>.po`: a new paragraph comes in untranslated, a changed one keeps its old
-//! translation marked fuzzy (mdbook-gettext shows the Chinese until the mark is removed),
+//! translation marked fuzzy, with the Chinese it was made from beside it (`#|` lines;
+//! mdbook-gettext shows the new Chinese until the mark is removed),
 //! a removed one goes to the file's end as obsolete. [`check`] is what `cargo xtask test`
 //! runs: it fails while anything needs translating.
 
@@ -70,7 +71,7 @@ pub fn run(root: &Path) -> Result<()> {
         let po = edition::catalogue_path(root, &language);
         run_command(
             msgmerge()?
-                .args(["--update", "--backup=none", "--quiet"])
+                .args(["--update", "--previous", "--backup=none", "--quiet"])
                 .arg(&po)
                 .arg(&pot),
         )
