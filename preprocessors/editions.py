@@ -25,6 +25,7 @@ the JSON `[context, book]` and stdout gets the book back. Standard library only.
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -34,23 +35,31 @@ def build_translation(context, language, settings):
     config = context["config"]
     env = dict(os.environ)
     env["MDBOOK_BOOK__LANGUAGE"] = language
+    # mdBook reads an MDBOOK_ value as JSON when it can: quoted, a title stays a string.
     for key in ("title", "description"):
         if key in settings:
-            env[f"MDBOOK_BOOK__{key.upper()}"] = settings[key]
-    # The 404 page links its scripts from the site's URL: the edition's folder.
-    env["MDBOOK_OUTPUT__HTML__SITE_URL"] = f"/{language}/"
+            env[f"MDBOOK_BOOK__{key.upper()}"] = json.dumps(settings[key])
     html = config.get("output", {}).get("html", {})
+    # The 404 page links its scripts from the site's URL: the edition's folder under it.
+    site = html.get("site-url", "/").rstrip("/")
+    env["MDBOOK_OUTPUT__HTML__SITE_URL"] = f"{site}/{language}/"
     if "live-reload-endpoint" in html:
         env["MDBOOK_OUTPUT__HTML__LIVE_RELOAD_ENDPOINT"] = html["live-reload-endpoint"]
     out = root / config.get("book", {}).get("src", "src") / language
+    mdbook = shutil.which("mdbook")
+    if mdbook is None:
+        sys.exit("editions: mdbook is not on PATH (`cargo xtask tools` installs the pinned one)")
     result = subprocess.run(
-        ["mdbook", "build", "--dest-dir", str(out)],
+        [mdbook, "build", "--dest-dir", str(out)],
         cwd=root,
         env=env,
         stdout=sys.stderr,
     )
     if result.returncode != 0:
         sys.exit(f"editions: building the {language} edition failed (its log is above)")
+    # The edition copied src/ as every build does; the search index it copied is stale, and
+    # unused: one index at the site's root serves every edition (theme/search.js).
+    shutil.rmtree(out / "pagefind", ignore_errors=True)
 
 
 def main():

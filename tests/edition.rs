@@ -4,9 +4,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use xtask::edition::{self, Translation};
 
 fn translations() -> Vec<Translation> {
@@ -90,42 +87,12 @@ fn translated_listings_differ_from_the_tested_code_in_comments_only() {
     }
 }
 
-/// `preprocessors/math.py guard` on `text`, through mdBook's preprocessor protocol.
-fn python_guard(text: &str) -> String {
-    let book = serde_json::json!([{}, {"items": [{"Chapter": {"content": text}}]}]);
-    let mut child = Command::new("python3")
-        .arg(common::path("preprocessors/math.py"))
-        .arg("guard")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(book.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "math.py guard failed");
-    let book: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    book["items"][0]["Chapter"]["content"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 #[test]
-fn the_rust_guard_is_the_preprocessors_and_round_trips() {
+fn the_guard_round_trips_every_page() {
     for (chapter, markdown) in common::chapters() {
-        let guarded = edition::guard(&markdown).unwrap();
+        let guarded = edition::math(common::root(), "guard", &markdown).unwrap();
         assert_eq!(
-            guarded,
-            python_guard(&markdown),
-            "{chapter}: Rust and Python disagree"
-        );
-        assert_eq!(
-            edition::unguard(&guarded),
+            edition::math(common::root(), "unguard", &guarded).unwrap(),
             markdown,
             "{chapter}: no round trip"
         );
@@ -137,11 +104,37 @@ fn the_rust_guard_is_the_preprocessors_and_round_trips() {
 }
 
 #[test]
+fn translated_pages_show_their_editions_figures() {
+    let image = regex::Regex::new(r"\]\(figures/([^)]+)\)").unwrap();
+    for translation in translations() {
+        let folder = format!("{}/", translation.language);
+        let mut figures = 0;
+        for (chapter, markdown) in common::chapters() {
+            let page = translation.markdown(&markdown).unwrap();
+            for cap in image.captures_iter(&page) {
+                assert!(
+                    cap[1].starts_with(&folder),
+                    "{folder}{chapter}: shows figures/{} instead of figures/{folder}…",
+                    &cap[1]
+                );
+                assert!(
+                    common::path("src/figures").join(&cap[1]).exists(),
+                    "{folder}{chapter}: figures/{} does not exist",
+                    &cap[1]
+                );
+                figures += 1;
+            }
+        }
+        assert!(figures >= 8, "only {figures} figures in {folder}");
+    }
+}
+
+#[test]
 fn a_page_translated_by_an_empty_catalogue_keeps_its_tex() {
     // The translation's round trip through CommonMark rewrites TeX it can see (`\,` loses
     // its backslash); guarded, every formula of every page comes back as it was.
     let formula = regex::Regex::new(r"\$[^$\n]+\$").unwrap();
-    let empty = Translation::empty("zh-CN");
+    let empty = Translation::empty(common::root(), "zh-CN");
     for (chapter, markdown) in common::chapters() {
         let page = empty.markdown(&markdown).unwrap();
         let before: Vec<&str> = formula.find_iter(&markdown).map(|m| m.as_str()).collect();

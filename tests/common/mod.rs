@@ -58,3 +58,16 @@ pub fn prose(markdown: &str) -> Vec<(usize, String)> {
 pub fn path(relative: &str) -> PathBuf {
     root().join(relative)
 }
+
+/// Every translated edition `book.toml` lists, with its catalogue.
+pub fn translations() -> Vec<xtask::edition::Translation> {
+    let languages = xtask::edition::languages(root()).expect("book.toml lists editions");
+    assert!(
+        !languages.is_empty(),
+        "book.toml lists no translated edition"
+    );
+    languages
+        .iter()
+        .map(|l| xtask::edition::Translation::load(root(), l).unwrap_or_else(|e| panic!("{e}")))
+        .collect()
+}

@@ -5,8 +5,7 @@
 //! translation with the same library, `mdbook_i18n_helpers`, on one page's Markdown at a
 //! time, so that `tests/numbers.rs` can check the English pages' numbers and
 //! `cargo xtask notebooks` can make the English notebooks. TeX is guarded around the
-//! translation exactly as `preprocessors/math.py` guards it for the build (a test checks
-//! the two agree on every page).
+//! translation by `preprocessors/math.py` itself, the code the build runs.
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -20,10 +19,14 @@ use regex::Regex;
 pub struct Translation {
     pub language: String,
     catalog: Catalog,
+    /// The repository, whose `preprocessors/math.py` guards the TeX.
+    root: PathBuf,
 }
 
 /// The languages of the translated editions, as `book.toml` lists them: one table
-/// `[preprocessor.editions.<language>]` each.
+/// `[preprocessor.editions.<language>]` each. Only English has what a translation needs
+/// beyond its catalogue (its figures' labels, its notebooks' words): another language is
+/// refused here until it has them.
 ///
 /// ```
 /// let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
@@ -52,39 +55,68 @@ pub fn read_catalogue(path: &Path) -> Result<Catalog> {
 
 impl Translation {
     /// The edition in `language`, from its catalogue.
+    ///
+    /// ```
+    /// let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    /// let english = xtask::edition::Translation::load(root, "en").unwrap();
+    /// assert_eq!(english.markdown("# 前言\n").unwrap().trim(), "# Preface");
+    /// let code = english.code("rust", "// 成功：Ok 里装着算出的值\nlet x = 1;").unwrap();
+    /// assert!(code.starts_with("// Success") && code.ends_with("\nlet x = 1;"), "{code}");
+    /// ```
     pub fn load(root: &Path, language: &str) -> Result<Translation> {
         Ok(Translation {
             language: language.to_string(),
             catalog: read_catalogue(&catalogue_path(root, language))?,
+            root: root.to_path_buf(),
         })
     }
 
     /// An edition with nothing translated yet: each page comes back as it is, through the
     /// same round trip as a translated one.
-    pub fn empty(language: &str) -> Translation {
+    ///
+    /// ```
+    /// let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    /// let none = xtask::edition::Translation::empty(root, "zh-CN");
+    /// let page = "熵 $H(p) = -\\sum_i p_i \\ln p_i$，单位是奈特。\n";
+    /// assert_eq!(none.markdown(page).unwrap().trim_end(), page.trim_end());
+    /// ```
+    pub fn empty(root: &Path, language: &str) -> Translation {
         Translation {
             language: language.to_string(),
             catalog: Catalog::new(polib::metadata::CatalogMetadata::new()),
+            root: root.to_path_buf(),
         }
     }
 
     /// A page's Markdown in this edition: every paragraph, heading, list item and table
     /// cell that the catalogue translates, translated; code blocks and `{{#include}}`
-    /// lines as they are.
+    /// lines as they are. The TeX is guarded around the CommonMark round trip as in the
+    /// build (see `preprocessors/math.py`).
     pub fn markdown(&self, source: &str) -> Result<String> {
-        let guarded = guard(source)?;
-        let events = extract_events(&guarded, None);
+        // Without a `$` there is no TeX to guard (and no python3 to start).
+        let guarded = if source.contains('$') {
+            math(&self.root, "guard", source)?
+        } else {
+            source.to_string()
+        };
+        unguard_after(&self.root, &self.translate(&guarded)?)
+    }
+
+    /// The catalogue's translation of guarded Markdown, still guarded.
+    fn translate(&self, guarded: &str) -> Result<String> {
+        let events = extract_events(guarded, None);
         let translated = translate_events(&events, &self.catalog)
             .map_err(|e| anyhow!("translating a page: {e:?}"))?;
         let (markdown, _) = reconstruct_markdown(&translated, None)
             .map_err(|e| anyhow!("writing a translated page back as Markdown: {e:?}"))?;
-        Ok(unguard(&markdown))
+        Ok(markdown)
     }
 
-    /// A listing's code in this edition: its comments translated, its code untouched.
+    /// A listing's code in this edition: its comments translated, its code untouched. (A
+    /// fenced block holds no TeX: no guard is needed.)
     pub fn code(&self, language: &str, code: &str) -> Result<String> {
         let block = format!("```{language}\n{code}\n```\n");
-        let translated = self.markdown(&block)?;
+        let translated = self.translate(&block)?;
         let body = translated
             .trim_end()
             .strip_prefix(&format!("```{language}\n"))
@@ -94,145 +126,61 @@ impl Translation {
     }
 }
 
-static FENCE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)").expect("valid regex"));
-static INLINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?P<code>`+)|\$(?P<math>[^$\n]+?)\$").expect("valid regex"));
-static GUARDED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"`\$(?P<math>[^`\n]+?)\$`").expect("valid regex"));
-static DISPLAY_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?P<indent>[ \t]*)`\$\$(?P<math>[^`\n]+)\$\$`$").expect("valid regex")
-});
 static WORDS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[\x{4e00}-\x{9fff}]").expect("valid regex"));
 
-/// Whether `line` closes the fence `fence` opened.
-fn closes(line: &str, fence: &str) -> bool {
-    FENCE.captures(line).is_some_and(|c| {
-        c["fence"].starts_with(fence) && line.trim()[c["fence"].len()..].trim().is_empty()
-    })
-}
-
-/// One line of prose with its inline formulas hidden in code spans; code spans (any run
-/// of backticks up to the same run) are left alone.
-fn guard_line(line: &str) -> Result<String> {
-    let mut out = String::new();
-    let mut at = 0;
-    while let Some(m) = INLINE.captures_at(line, at) {
-        let whole = m.get(0).expect("a match");
-        out.push_str(&line[at..whole.start()]);
-        if let Some(ticks) = m.name("code") {
-            let rest = &line[ticks.end()..];
-            let end = rest
-                .find(ticks.as_str())
-                .map_or(line.len(), |e| ticks.end() + e + ticks.len());
-            out.push_str(&line[whole.start()..end]);
-            at = end;
-        } else {
-            let math = &m["math"];
-            if math.contains('`') {
-                bail!("a backtick inside the formula ${math}$ cannot be guarded");
-            }
-            out.push_str(&format!("`${math}$`"));
-            at = whole.end();
-        }
-    }
-    out.push_str(&line[at..]);
-    Ok(out)
-}
-
-/// The TeX of a page hidden in code, which CommonMark keeps byte for byte: what
-/// `preprocessors/math.py guard` does (its docstring says why and how).
+/// `preprocessors/math.py MODE` (`guard` or `unguard`) on one page, through mdBook's
+/// preprocessor protocol: the very code the build runs, so that a page is translated here
+/// exactly as in the book.
 ///
 /// ```
+/// let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
 /// let page = "若 $p = 0.9$：\n\n$$\n-\\ln 0.9\n$$\n";
-/// let guarded = xtask::edition::guard(page).unwrap();
+/// let guarded = xtask::edition::math(root, "guard", page).unwrap();
 /// assert_eq!(guarded, "若 `$p = 0.9$`：\n\n```math\n-\\ln 0.9\n```\n");
-/// assert_eq!(xtask::edition::unguard(&guarded), page);
+/// assert_eq!(xtask::edition::math(root, "unguard", &guarded).unwrap(), page);
 /// ```
-pub fn guard(text: &str) -> Result<String> {
-    let lines: Vec<&str> = text.split('\n').collect();
-    let mut out: Vec<String> = Vec::new();
-    let (mut fence, mut display): (Option<String>, Option<String>) = (None, None);
-    let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i];
-        i += 1;
-        if let Some(open) = &fence {
-            if closes(line, open) {
-                fence = None;
-            }
-            out.push(line.to_string());
-        } else if let Some(indent) = &display {
-            if line.trim() == "$$" {
-                out.push(format!("{indent}```"));
-                display = None;
-            } else {
-                out.push(line.to_string());
-            }
-        } else if let Some(c) = FENCE.captures(line) {
-            fence = Some(c["fence"].to_string());
-            out.push(line.to_string());
-        } else if line.trim() == "$$" {
-            let indent = &line[..line.len() - line.trim_start().len()];
-            let tex = lines.get(i).copied().unwrap_or_default();
-            let one_line = lines.get(i + 1).is_some_and(|l| l.trim() == "$$");
-            if one_line && WORDS.is_match(tex) && !tex.contains('`') {
-                out.push(format!("{indent}`$${}$$`", tex.trim()));
-                i += 2;
-            } else {
-                display = Some(indent.to_string());
-                out.push(format!("{indent}```math"));
-            }
-        } else {
-            out.push(guard_line(line)?);
-        }
+pub fn math(root: &Path, mode: &str, text: &str) -> Result<String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let script = root.join("preprocessors/math.py");
+    let book = serde_json::json!([{}, {"items": [{"Chapter": {"content": text}}]}]);
+    let mut child = Command::new("python3")
+        .arg(&script)
+        .arg(mode)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("could not start python3 {}", script.display()))?;
+    child
+        .stdin
+        .take()
+        .context("math.py's stdin")?
+        .write_all(book.to_string().as_bytes())
+        .context("writing a page to math.py")?;
+    let out = child.wait_with_output().context("waiting for math.py")?;
+    if !out.status.success() {
+        bail!(
+            "math.py {mode} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
-    if display.is_some() {
-        bail!("a display formula opened by $$ is never closed");
-    }
-    Ok(out.join("\n"))
+    let book: serde_json::Value =
+        serde_json::from_slice(&out.stdout).context("math.py did not answer with a book")?;
+    book["items"][0]["Chapter"]["content"]
+        .as_str()
+        .map(str::to_string)
+        .context("math.py's book has no chapter")
 }
 
-/// The reverse of [`guard`]: `preprocessors/math.py unguard`.
-pub fn unguard(text: &str) -> String {
-    let mut out: Vec<String> = Vec::new();
-    let (mut fence, mut display): (Option<String>, Option<String>) = (None, None);
-    for line in text.split('\n') {
-        let opening = FENCE.captures(line);
-        if let Some(indent) = &display {
-            if opening
-                .as_ref()
-                .is_some_and(|c| line.trim()[c["fence"].len()..].trim().is_empty())
-            {
-                out.push(format!("{indent}$$"));
-                display = None;
-            } else {
-                out.push(line.to_string());
-            }
-        } else if let Some(open) = &fence {
-            if closes(line, open) {
-                fence = None;
-            }
-            out.push(line.to_string());
-        } else if let Some(c) = opening {
-            if line.trim()[c["fence"].len()..].trim() == "math" {
-                display = Some(c["indent"].to_string());
-                out.push(format!("{}$$", &c["indent"]));
-            } else {
-                fence = Some(c["fence"].to_string());
-                out.push(line.to_string());
-            }
-        } else if let Some(c) = DISPLAY_LINE.captures(line) {
-            let indent = &c["indent"];
-            out.push(format!("{indent}$$"));
-            out.push(format!("{indent}{}", &c["math"]));
-            out.push(format!("{indent}$$"));
-        } else {
-            out.push(GUARDED.replace_all(line, "$$$math$$").into_owned());
-        }
+/// `math.py unguard`, skipped when there is nothing guarded (most code and short texts).
+fn unguard_after(root: &Path, markdown: &str) -> Result<String> {
+    if markdown.contains("`$") || markdown.contains("```math") {
+        math(root, "unguard", markdown)
+    } else {
+        Ok(markdown.to_string())
     }
-    out.join("\n")
 }
 
 /// Whether a message of the template needs a translation: it has Chinese in it, and it is
@@ -306,4 +254,88 @@ pub fn coverage(pot: &Catalog, po: &Catalog) -> Coverage {
         }
     }
     coverage
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polib::message::{Message, MessageFlags};
+
+    fn message(id: &str, translation: &str, fuzzy: bool) -> Message {
+        let mut flags = MessageFlags::new();
+        if fuzzy {
+            flags.add_flag("fuzzy");
+        }
+        Message::build_singular()
+            .with_source("src/ch01-coin.md".into())
+            .with_msgid(id.into())
+            .with_msgstr(translation.into())
+            .with_flags(flags)
+            .done()
+    }
+
+    fn catalogue(messages: Vec<Message>) -> Catalog {
+        let mut catalog = Catalog::new(polib::metadata::CatalogMetadata::new());
+        for m in messages {
+            catalog.append_or_update(m);
+        }
+        catalog
+    }
+
+    #[test]
+    fn coverage_names_each_way_a_translation_falls_behind() {
+        let pot = catalogue(vec![
+            message("熵", "", false),
+            message("惊讶度", "", false),
+            message("交叉熵", "", false),
+            message("\"出错了：{e}\"", "", false),
+            message("`$-\\ln 0.6$`", "", false),
+        ]);
+        let po = catalogue(vec![
+            message("熵", "entropy", false),
+            message("惊讶度", "surprise", true),
+            message("\"出错了：{e}\"", "\"error: {e}\"", false),
+            message("独热", "one-hot", false),
+        ]);
+        let coverage = coverage(&pot, &po);
+        assert_eq!(coverage.translated, 1, "{:?}", coverage.problems);
+        let problems = coverage.problems.join("\n");
+        assert_eq!(coverage.problems.len(), 4, "{problems}");
+        assert!(problems.contains("(fuzzy): “惊讶度”"), "{problems}");
+        assert!(problems.contains("not translated: “交叉熵”"), "{problems}");
+        assert!(
+            problems.contains("a string literal is translated"),
+            "{problems}"
+        );
+        assert!(problems.contains("no longer in the sources"), "{problems}");
+        assert!(problems.contains("“独热”"), "{problems}");
+    }
+
+    #[test]
+    fn catalogues_are_read_from_po() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        assert_eq!(catalogue_path(&root, "en"), root.join("po/en.po"));
+        let english = read_catalogue(&catalogue_path(&root, "en")).unwrap();
+        let preface = english.find_message(None, "前言", None).unwrap();
+        assert_eq!(preface.msgstr().unwrap(), "Preface");
+        let missing = read_catalogue(&root.join("po/xx.po")).err().unwrap();
+        assert!(missing.to_string().contains("po/xx.po"), "{missing}");
+    }
+
+    #[test]
+    fn the_library_is_the_pinned_mdbook_gettext() {
+        // Tests translate with the library; the book is built by the pinned binaries: the
+        // two must be one version, or a page would be translated differently here.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap();
+        let pin = crate::notebooks::locked_version(&root, "mdbook-i18n-helpers").unwrap();
+        assert!(lock.contains("name = \"mdbook-i18n-helpers\""));
+        let tools = std::fs::read_to_string(root.join("xtask/src/tools.rs")).unwrap();
+        assert!(
+            tools.contains(&format!(
+                "krate: \"mdbook-i18n-helpers\",\n        version: \"{pin}\""
+            )),
+            "xtask/src/tools.rs does not pin mdbook-i18n-helpers {pin}, the version of Cargo.lock"
+        );
+    }
 }

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+use polib::message::{MessageMutView, MessageView};
 use xtask::edition::{self, Coverage};
 
 use crate::process::run_command;
@@ -39,17 +40,29 @@ pub fn extract(root: &Path) -> Result<PathBuf> {
     Ok(dir.join("messages.pot"))
 }
 
-/// GNU gettext's `msgmerge`, Debian's, installed if missing.
-fn msgmerge() -> Result<Command> {
-    if !Path::new("/usr/bin/msgmerge").exists() {
-        run_command(
-            Command::new("apt-get")
-                .args(["install", "-y", "-q", "gettext"])
-                .env("DEBIAN_FRONTEND", "noninteractive"),
-        )
-        .context("installing Debian's gettext for msgmerge")?;
-    }
-    Ok(Command::new("/usr/bin/msgmerge"))
+/// A tool of GNU gettext (`msgmerge`, `msginit`, `msgfmt`), found on `PATH`.
+fn gettext(tool: &str) -> Result<Command> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(tool))
+        .find(|bin| bin.is_file())
+        .map(Command::new)
+        .with_context(|| {
+            format!(
+                "{tool} is not on PATH: install GNU gettext (Debian: `apt-get install gettext`, macOS: `brew install gettext`)"
+            )
+        })
+}
+
+/// Fails, with gettext's own file:line message, on a catalogue that is not valid PO
+/// (before anything else parses it).
+fn validate(po: &Path) -> Result<()> {
+    run_command(
+        gettext("msgfmt")?
+            .args(["--check", "-o", "/dev/null"])
+            .arg(po),
+    )
+    .with_context(|| format!("{} is not a valid PO file", po.display()))
 }
 
 /// How each catalogue stands against the template at `pot`.
@@ -64,13 +77,32 @@ fn coverage(root: &Path, pot: &Path) -> Result<Vec<(String, Coverage)>> {
         .collect()
 }
 
-/// `cargo xtask po`: extract, merge into every catalogue, and say what is left to do.
+/// `cargo xtask po`: extract, merge into every catalogue that is behind (a new language
+/// gets its catalogue from the template), and say what is left to do.
 pub fn run(root: &Path) -> Result<()> {
     let pot = extract(root)?;
+    let template = edition::read_catalogue(&pot)?;
     for language in edition::languages(root)? {
         let po = edition::catalogue_path(root, &language);
+        if !po.exists() {
+            run_command(
+                gettext("msginit")?
+                    .args(["--no-translator", "--locale", &language, "--input"])
+                    .arg(&pot)
+                    .arg("--output-file")
+                    .arg(&po),
+            )
+            .with_context(|| format!("creating {}", po.display()))?;
+        }
+        validate(&po)?;
+        // A catalogue already in step is left as it is: merging would only rewrite its
+        // creation date (and make `mdbook serve` rebuild).
+        let current = edition::coverage(&template, &edition::read_catalogue(&po)?);
+        if current.problems.is_empty() {
+            continue;
+        }
         run_command(
-            msgmerge()?
+            gettext("msgmerge")?
                 .args(["--update", "--previous", "--backup=none", "--quiet"])
                 .arg(&po)
                 .arg(&pot),
@@ -91,32 +123,35 @@ pub fn run(root: &Path) -> Result<()> {
 }
 
 /// Fails unless every catalogue translates every message of the book as it is now; first
-/// proves on the template that a paragraph changed in Chinese would be caught.
+/// proves that a paragraph changed in Chinese would be caught (the template's first
+/// message that needs a translation, changed, must be reported).
 pub fn check(root: &Path) -> Result<()> {
     let pot = extract(root)?;
-    let text = std::fs::read_to_string(&pot)
-        .with_context(|| format!("reading the template {}", pot.display()))?;
-    // The self-test: the first paragraph of the preface, edited in the template only.
-    let changed = pot.with_file_name("changed.pot");
-    let edited = text.replacen("msgid \"训练", "msgid \"（改过）训练", 1);
-    if edited == text {
-        bail!(
-            "the self-test found no paragraph starting 训练 in {}",
-            pot.display()
-        );
-    }
-    std::fs::write(&changed, edited).with_context(|| format!("writing {}", changed.display()))?;
-    for (language, coverage) in coverage(root, &changed)? {
-        let caught = coverage
+    let template = edition::read_catalogue(&pot)?;
+    let mut changed = edition::read_catalogue(&pot)?;
+    let edited = changed
+        .messages_mut()
+        .find(|m| edition::needs_translation(m.msgid()))
+        .map(|mut m| {
+            let id = format!("（改过）{}", m.msgid());
+            m.set_msgid(id.clone());
+            id
+        })
+        .with_context(|| format!("{} has no message to translate", pot.display()))?;
+    let mut stale = Vec::new();
+    for language in edition::languages(root)? {
+        let path = edition::catalogue_path(root, &language);
+        validate(&path)?;
+        let po = edition::read_catalogue(&path)?;
+        let start: String = edited.chars().take(12).collect();
+        if !edition::coverage(&changed, &po)
             .problems
             .iter()
-            .any(|p| p.contains("not translated: “（改过）训练"));
-        if !caught {
+            .any(|p| p.contains(&format!("not translated: “{start}")))
+        {
             bail!("po/{language}.po: a changed Chinese paragraph was not caught");
         }
-    }
-    let mut stale = Vec::new();
-    for (language, coverage) in coverage(root, &pot)? {
+        let coverage = edition::coverage(&template, &po);
         if coverage.problems.is_empty() {
             eprintln!(
                 "xtask: po/{language}.po: all {} messages that need it are translated and current (and a changed paragraph is caught)",

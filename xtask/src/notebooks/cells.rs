@@ -261,7 +261,10 @@ mod tests {
 
     fn xtask_translation() -> &'static crate::edition::Translation {
         static EMPTY: std::sync::LazyLock<crate::edition::Translation> =
-            std::sync::LazyLock::new(|| crate::edition::Translation::empty("en"));
+            std::sync::LazyLock::new(|| {
+                let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+                crate::edition::Translation::empty(&root, "en")
+            });
         &EMPTY
     }
 
