@@ -1,5 +1,5 @@
-//! `cargo xtask lab-check`: the notebooks run in JupyterLab in Chromium, as a reader runs
-//! them (`web/jupyter.mjs`), and what each cell printed checked against the book.
+//! `cargo xtask lab-check`: the notebooks of every edition run in JupyterLab in Chromium, as a
+//! reader runs them (`web/jupyter.mjs`), and what each cell printed checked against the book.
 //!
 //! The notebooks run from a scratch copy under `target/lab-check/` (JupyterLab saves into
 //! it), whose `:dep listings` points at this checkout. A further copy of the first notebook
@@ -58,34 +58,44 @@ pub fn run(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Copies the notebooks and `evcxr.toml` into `dir`, the dependency on `listings` made
-/// absolute, plus the planted wrong notebook; returns the file names to run.
+/// Copies the notebooks of every edition (a translation's named `<language>-NN-….ipynb`)
+/// and `evcxr.toml` into `dir`, the dependency on `listings` made absolute, plus the
+/// planted wrong notebook; returns the file names to run.
 fn copy_notebooks(root: &Path, dir: &Path) -> Result<Vec<String>> {
     if dir.exists() {
         std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let from = root.join("notebooks");
-    std::fs::copy(from.join("evcxr.toml"), dir.join("evcxr.toml"))
+    std::fs::copy(root.join("notebooks/evcxr.toml"), dir.join("evcxr.toml"))
         .context("copying notebooks/evcxr.toml")?;
     let listings = root.join("listings");
-    let relative = r#"path = \"../listings\""#;
     let absolute = format!(r#"path = \"{}\""#, listings.display());
+    let mut editions = vec![(String::new(), r#"path = \"../listings\""#.to_string())];
+    for language in xtask::edition::languages(root)? {
+        editions.push((
+            format!("{language}/"),
+            r#"path = \"../../listings\""#.to_string(),
+        ));
+    }
     let mut names = Vec::new();
-    for chapter in notebooks::chapters(root)? {
-        let name = notebooks::file_name(&chapter.stem);
-        let text = std::fs::read_to_string(from.join(&name))
-            .with_context(|| format!("reading notebooks/{name}"))?;
-        if !text.contains(relative) {
-            bail!("notebooks/{name} has no `:dep listings = {{ {relative} }}` cell");
+    for (folder, relative) in &editions {
+        for chapter in notebooks::chapters(root)? {
+            let name = notebooks::file_name(&chapter.stem);
+            let source = format!("notebooks/{folder}{name}");
+            let text = std::fs::read_to_string(root.join(&source))
+                .with_context(|| format!("reading {source}"))?;
+            if !text.contains(relative.as_str()) {
+                bail!("{source} has no `:dep listings = {{ {relative} }}` cell");
+            }
+            let text = text.replace(relative.as_str(), &absolute);
+            if names.is_empty() {
+                std::fs::write(dir.join(WRONG), plant_wrong_output(&text)?)
+                    .with_context(|| format!("writing {WRONG}"))?;
+            }
+            let copy = format!("{}{name}", folder.replace('/', "-"));
+            std::fs::write(dir.join(&copy), text).with_context(|| format!("copying {source}"))?;
+            names.push(copy);
         }
-        let text = text.replace(relative, &absolute);
-        if names.is_empty() {
-            std::fs::write(dir.join(WRONG), plant_wrong_output(&text)?)
-                .with_context(|| format!("writing {WRONG}"))?;
-        }
-        std::fs::write(dir.join(&name), text).with_context(|| format!("copying {name}"))?;
-        names.push(name);
     }
     names.push(WRONG.to_string());
     Ok(names)
