@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
-use polib::message::{MessageMutView, MessageView};
+use polib::catalog::Catalog;
+use polib::message::Message;
+use polib::metadata::CatalogMetadata;
 use xtask::edition::{self, Coverage};
 
 use crate::process::run_command;
@@ -63,6 +65,28 @@ fn validate(po: &Path) -> Result<()> {
             .arg(po),
     )
     .with_context(|| format!("{} is not a valid PO file", po.display()))
+}
+
+/// The template with its first message that needs a translation changed (as if its
+/// Chinese had been edited), and that message's new text.
+fn with_one_changed(template: &Catalog) -> Option<(Catalog, String)> {
+    let mut changed = Catalog::new(CatalogMetadata::new());
+    let mut edited = None;
+    for m in template.messages() {
+        let mut id = m.msgid().to_string();
+        if edited.is_none() && edition::needs_translation(&id) {
+            id = format!("（改过）{id}");
+            edited = Some(id.clone());
+        }
+        changed.append_or_update(
+            Message::build_singular()
+                .with_source(m.source().to_string())
+                .with_msgid(id)
+                .with_msgstr(String::new())
+                .done(),
+        );
+    }
+    Some((changed, edited?))
 }
 
 /// How each catalogue stands against the template at `pot`.
@@ -128,15 +152,7 @@ pub fn run(root: &Path) -> Result<()> {
 pub fn check(root: &Path) -> Result<()> {
     let pot = extract(root)?;
     let template = edition::read_catalogue(&pot)?;
-    let mut changed = edition::read_catalogue(&pot)?;
-    let edited = changed
-        .messages_mut()
-        .find(|m| edition::needs_translation(m.msgid()))
-        .map(|mut m| {
-            let id = format!("（改过）{}", m.msgid());
-            m.set_msgid(id.clone());
-            id
-        })
+    let (changed, edited) = with_one_changed(&template)
         .with_context(|| format!("{} has no message to translate", pot.display()))?;
     let mut stale = Vec::new();
     for language in edition::languages(root)? {
@@ -173,4 +189,44 @@ pub fn check(root: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_self_test_changes_one_paragraph_and_coverage_catches_it() {
+        let mut template = Catalog::new(CatalogMetadata::new());
+        for id in ["Summary", "前言", "熵"] {
+            template.append_or_update(
+                Message::build_singular()
+                    .with_source("src/intro.md".into())
+                    .with_msgid(id.into())
+                    .with_msgstr(String::new())
+                    .done(),
+            );
+        }
+        let (changed, edited) = with_one_changed(&template).unwrap();
+        assert_eq!(edited, "（改过）前言");
+        let ids: Vec<&str> = changed.messages().map(|m| m.msgid()).collect();
+        assert_eq!(ids, ["Summary", "（改过）前言", "熵"]);
+        let mut po = Catalog::new(CatalogMetadata::new());
+        for (id, s) in [("前言", "Preface"), ("熵", "Entropy")] {
+            po.append_or_update(
+                Message::build_singular()
+                    .with_msgid(id.into())
+                    .with_msgstr(s.into())
+                    .done(),
+            );
+        }
+        assert!(edition::coverage(&template, &po).problems.is_empty());
+        let problems = edition::coverage(&changed, &po).problems;
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("not translated: “（改过）前言”")),
+            "{problems:?}"
+        );
+    }
 }
