@@ -142,3 +142,37 @@ fn a_page_translated_by_an_empty_catalogue_keeps_its_tex() {
         assert_eq!(after, before, "{chapter}: formulas changed");
     }
 }
+
+/// The first column of a page's tables, row by row.
+fn first_column(markdown: &str) -> Vec<String> {
+    markdown
+        .lines()
+        .filter(|l| l.starts_with('|') && !l.contains("---"))
+        .filter_map(|l| l.split('|').nth(1).map(|c| c.trim().to_string()))
+        .collect()
+}
+
+#[test]
+fn the_glossary_keeps_its_chinese_terms_in_every_edition() {
+    // In a translation the glossary's first column stays Chinese on purpose: the programs
+    // print their labels with these terms, so the table is the reader's key to them.
+    let (_, glossary) = common::chapters()
+        .into_iter()
+        .find(|(c, _)| c == "glossary")
+        .expect("a glossary page");
+    let terms = first_column(&glossary);
+    assert!(terms.len() > 40, "only {} glossary rows", terms.len());
+    for translation in translations() {
+        let page = translation.markdown(&glossary).unwrap();
+        let translated = first_column(&page);
+        assert_eq!(translated.len(), terms.len(), "{}", translation.language);
+        // The header row is translated; every term after it is the Chinese one.
+        for (term, kept) in terms.iter().zip(&translated).skip(1) {
+            assert_eq!(
+                kept, term,
+                "{}/glossary: a term is translated",
+                translation.language
+            );
+        }
+    }
+}
