@@ -11,6 +11,7 @@
 //! | [`training`] | 5 让模型少一点惊讶 | a bigram model trained by gradient descent on the loss |
 //! | [`information`] | 5 | cross-entropy = entropy + KL divergence; perplexity |
 //! | [`fast`]     | 6 为什么要融合 | the fused kernel: online softmax, gradient in the same pass, fused linear CE |
+//! | [`poems`]    | 7 让模型读唐诗 | a character-level language model on Tang poems: baselines, embeddings, Adam, over-fitting, temperature |
 //! | [`error`]    | all | [`LossError`]: what went wrong, in PyTorch's words |
 //! | [`real`]     | all | [`Real`]: the code is generic over `f32` and `f64` |
 //! | [`machinery`] | — | the book's machinery, apart from the lessons: quoted numbers, figures, bench results |
@@ -25,6 +26,7 @@ pub mod fused;
 pub mod information;
 pub mod machinery;
 pub mod one_hot;
+pub mod poems;
 pub mod real;
 pub mod surprise;
 pub mod training;
