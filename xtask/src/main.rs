@@ -72,6 +72,11 @@ enum Command {
     /// Writes `bench/results.json`, then regenerates the chapter's tables (listing
     /// output), figures and notebook from it. `BENCH_ROUNDS` sets the rounds (default 3).
     Bench,
+    /// Train chapter 7's model on the Tang poems, and regenerate the chapter
+    ///
+    /// The full run (minutes, in release) writes `train/results.json`; then the chapters'
+    /// listing output, figures and notebooks are regenerated from it.
+    Train,
     /// Recompute the PyTorch golden file from PyTorch's own cross-entropy tests
     ///
     /// Writes `listings/tests/golden/pytorch-test-suite.json.gz` with the pinned PyTorch
@@ -104,6 +109,7 @@ fn main() -> ExitCode {
         Command::Jupyter => commands::jupyter::run(&root),
         Command::LabCheck => commands::lab_check::run(&root),
         Command::Bench => commands::bench::run(&root),
+        Command::Train => commands::train::run(&root),
         Command::Goldens => commands::goldens::run(&root),
         Command::Tools => commands::tools::run(&root),
         Command::Po => commands::po::run(&root),

@@ -8,6 +8,7 @@
 //! |--------|--------------|
 //! | [`quoted`] | every number the prose quotes, with the code that computes it, per chapter |
 //! | [`figures`] | the SVG figures the chapters show, drawn from the lessons' functions |
+//! | [`poems_run`] | chapter 7's training run: made by `cargo xtask train`, committed in `train/results.json`, read back |
 //! | [`speed`] | reads `bench/results.json` (written by `cargo xtask bench`) into chapter 6's tables |
 //! | [`fresh`] | the one freshness check of every generated file (`UPDATE_EXPECT=1` rewrites) |
 //! | [`layout`] | the book's pages from `src/SUMMARY.md`, and the anchored regions chapters include |
@@ -15,5 +16,6 @@
 pub mod figures;
 pub mod fresh;
 pub mod layout;
+pub mod poems_run;
 pub mod quoted;
 pub mod speed;

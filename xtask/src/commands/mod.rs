@@ -14,3 +14,4 @@ pub mod serve;
 pub mod serve_check;
 pub mod test;
 pub mod tools;
+pub mod train;

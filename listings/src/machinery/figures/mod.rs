@@ -14,6 +14,7 @@ mod ch03_fused;
 mod ch04_options;
 mod ch05_training;
 mod ch06_speed;
+mod ch07_poems;
 
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -30,6 +31,7 @@ pub use ch03_fused::loss_vs_logit;
 pub use ch04_options::{label_smoothing, smoothing_minimum};
 pub use ch05_training::{training_loss, training_prediction};
 pub use ch06_speed::{linear_memory, speed_roofline};
+pub use ch07_poems::{poems_curve, poems_positions};
 
 /// Why a figure could not be drawn.
 #[derive(Debug, Error)]
@@ -46,6 +48,12 @@ pub enum FigureError {
     /// The benchmark results a chapter-6 figure draws are missing or unreadable.
     #[error(transparent)]
     Bench(#[from] SpeedError),
+    /// Chapter 7's data could not be read, or a counted baseline refused it.
+    #[error(transparent)]
+    PoemsData(#[from] crate::poems::run::RunError),
+    /// Chapter 7's committed training run is missing or unreadable.
+    #[error(transparent)]
+    Poems(#[from] crate::machinery::poems_run::PoemsRunError),
 }
 
 /// The language a figure's text is written in: the book's own Chinese, or its English
@@ -109,7 +117,8 @@ impl Figure {
 /// let files: Vec<_> = listings::machinery::figures::all().iter().map(|f| f.file).collect();
 /// assert_eq!(files, ["surprise-curve.svg", "prediction-bars.svg", "loss-vs-logit.svg",
 ///                    "label-smoothing.svg", "training-loss.svg", "training-prediction.svg",
-///                    "speed-roofline.svg", "linear-memory.svg"]);
+///                    "speed-roofline.svg", "linear-memory.svg", "poems-curve.svg",
+///                    "poems-positions.svg"]);
 /// ```
 pub fn all() -> Vec<Figure> {
     vec![
@@ -144,6 +153,14 @@ pub fn all() -> Vec<Figure> {
         Figure {
             file: "linear-memory.svg",
             draw: linear_memory,
+        },
+        Figure {
+            file: "poems-curve.svg",
+            draw: poems_curve,
+        },
+        Figure {
+            file: "poems-positions.svg",
+            draw: poems_positions,
         },
     ]
 }

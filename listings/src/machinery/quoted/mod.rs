@@ -117,6 +117,10 @@ pub enum QuotedError {
     UnknownWord(#[from] crate::one_hot::UnknownWord),
     #[error(transparent)]
     Speed(#[from] crate::machinery::speed::SpeedError),
+    #[error(transparent)]
+    Poems(#[from] crate::poems::run::RunError),
+    #[error(transparent)]
+    PoemsRun(#[from] crate::machinery::poems_run::PoemsRunError),
     /// An example's array could not be reshaped as its chapter shows it.
     #[error("cannot reshape an example's array of shape {shape:?} (a bug in the book's machinery)")]
     Shape {

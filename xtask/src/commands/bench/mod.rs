@@ -224,9 +224,9 @@ pub fn run(root: &Path) -> Result<()> {
     regenerate(root)
 }
 
-/// After new results: the chapters' listing output (the speed chapter's tables are listing
+/// After new results (of the bench or of chapter 7's training): the chapters' listing output (the speed chapter's tables are listing
 /// output), the figures and the notebooks, each reading the new file.
-fn regenerate(root: &Path) -> Result<()> {
+pub(crate) fn regenerate(root: &Path) -> Result<()> {
     run_command(
         cargo()
             .args(["test", "--package", "listings", "--test", "chapters"])
