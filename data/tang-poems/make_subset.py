@@ -10,7 +10,7 @@ Run from the repository root (needs Python 3.11, ``npm`` on PATH and access to
 the npm registry and PyPI):
 
     python3 -m venv /tmp/v \\
-      && /tmp/v/bin/pip install opencc-python-reimplemented==0.1.7 \\
+      && /tmp/v/bin/pip install -r xtask/py/requirements-poems.txt \\
       && /tmp/v/bin/python data/tang-poems/make_subset.py
 
 Options: ``--tarball PATH`` uses an already downloaded
@@ -62,7 +62,13 @@ INTEGRITY = (
 SHASUM = "b6e7e60d0accac7c723d066a5c360549aab8299d"
 
 CONVERTER = "opencc-python-reimplemented"
-CONVERTER_VERSION = "0.1.7"
+# The converter's version is pinned in one place, the requirements file pip installs from.
+REQUIREMENTS = Path(__file__).resolve().parents[2] / "xtask/py/requirements-poems.txt"
+CONVERTER_VERSION = next(
+    line.split("==", 1)[1].strip()
+    for line in REQUIREMENTS.read_text().splitlines()
+    if line.startswith(CONVERTER + "==")
+)
 
 MEMBER_RE = re.compile(r"package/dist/quantangshi/poet\.tang\.(\d+)\.json")
 
