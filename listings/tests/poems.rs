@@ -1,8 +1,9 @@
 //! Chapter 7's model, checked number by number: every gradient of a tiny model against
-//! central differences in `f64`, and the fused `f32` head against the `f64` reference.
+//! central differences in `f64`, the fused `f32` head against the `f64` reference, and
+//! the model's refusals.
 
 use listings::poems::model::{CharModel, Shape, fused_head, reference_head};
-use ndarray::{Array1, Array2, array};
+use ndarray::{Array1, Array2, array, s};
 
 fn tiny() -> (CharModel<f64>, Array2<usize>, Array1<i64>) {
     let shape = Shape {
@@ -71,4 +72,24 @@ fn the_fused_head_agrees_with_the_reference_in_f64() {
             assert!((x - f64::from(*y)).abs() < 1e-6, "{x} vs {y}");
         }
     }
+}
+
+#[test]
+fn a_context_of_the_wrong_width_or_an_unknown_id_is_refused() {
+    let (model, _, targets) = tiny();
+    let err = model
+        .gradients(
+            array![[0, 9, 0]].view(),
+            targets.slice(s![..1]),
+            reference_head,
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "character id 9 is out of bounds for a vocabulary of 7 characters"
+    );
+    assert_eq!(
+        model.logits(array![[0, 1]].view()).unwrap_err().to_string(),
+        "the model reads the 3 previous characters, but these contexts have 2"
+    );
 }
