@@ -182,6 +182,7 @@ mod tests {
                 "jupyter",
                 "lab-check",
                 "bench",
+                "train",
                 "goldens",
                 "tools",
                 "po"
